@@ -1,0 +1,65 @@
+"""XP events, badges (rules as data) with their awards, and duel ratings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from persistence.models.base import Base, JSONDoc, utcnow
+
+
+class XpEvent(Base):
+    """XP granted to a user; unique per (user, game, reason) so a retried write cannot double it."""
+
+    __tablename__ = "xp_events"
+    __table_args__ = (
+        UniqueConstraint("user_id", "game_id", "reason"),
+        Index("ix_xp_events_created_at_user", "created_at", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    game_id: Mapped[int | None] = mapped_column(ForeignKey("games.id", ondelete="SET NULL"))
+    amount: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Badge(Base):
+    """A badge in the catalogue; `rule` is data evaluated by pure functions."""
+
+    __tablename__ = "badges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    rule: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class BadgeAward(Base):
+    """A badge earned by a user, once."""
+
+    __tablename__ = "badge_awards"
+    __table_args__ = (UniqueConstraint("user_id", "badge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badges.id", ondelete="CASCADE"))
+    game_id: Mapped[int | None] = mapped_column(ForeignKey("games.id", ondelete="SET NULL"))
+    awarded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DuelRating(Base):
+    """A user's duel skill rating and record."""
+
+    __tablename__ = "duel_ratings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    rating: Mapped[float] = mapped_column(default=1200.0)
+    wins: Mapped[int] = mapped_column(default=0)
+    losses: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

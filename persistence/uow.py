@@ -1,0 +1,42 @@
+"""Unit of work: one session, one transaction, the repositories that share it.
+
+Repositories never commit; whoever opened the unit of work (a request, the results writer) does.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from persistence.repositories.quizzes import QuizRepository
+from persistence.repositories.users import RefreshTokenRepository, UserRepository
+
+
+class UnitOfWork:
+    """`async with db.uow() as uow: ...; await uow.commit()` — leaving without commit rolls back."""
+
+    session: AsyncSession
+
+    def __init__(self, sessionmaker: async_sessionmaker):
+        self._sessionmaker = sessionmaker
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessionmaker()
+        self.users = UserRepository(self.session)
+        self.refresh_tokens = RefreshTokenRepository(self.session)
+        self.quizzes = QuizRepository(self.session)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

@@ -1,0 +1,84 @@
+"""The Starlette application factory: routes, error handlers, middleware and the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from persistence.db import Database
+from server.api import Api, Operation
+from server.config import Settings, load_settings
+from server.errors import ApiError, api_error_handler, http_exception_handler, unexpected_error_handler
+from server.jsonio import json_response
+from server.limits import BodySizeLimit
+from server.openapi import build_openapi
+from server.routes import auth, health, quizzes
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+APIS: list[Api] = [health.api, auth.api, quizzes.api]
+PAGES = {"/docs": "docs.html"}
+VERSION = "0.1.0"
+
+
+def _operations() -> list[Operation]:
+    return [op for group in APIS for op in group.operations]
+
+
+def _page(filename: str) -> Route:
+    async def page(request: Request) -> Response:
+        return FileResponse(STATIC_DIR / filename, media_type="text/html")
+
+    return page
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+    """Build the app. A given `database` is used as is and left open (tests own it)."""
+    settings = settings or load_settings()
+    openapi = build_openapi(_operations(), "QuizArena", VERSION)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.db = database or Database.from_url(settings.database_url)
+        app.state.redis = None
+        if settings.redis_url:
+            from redis.asyncio import Redis  # imported lazily: the embedded default needs no Redis
+
+            app.state.redis = Redis.from_url(settings.redis_url, health_check_interval=10)
+        try:
+            yield
+        finally:
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
+            if database is None:
+                await app.state.db.dispose()
+
+    async def openapi_json(request: Request) -> Response:
+        return json_response(openapi)
+
+    routes = [route for group in APIS for route in group.routes()]
+    routes += [Route("/openapi.json", openapi_json, include_in_schema=False)]
+    routes += [Route(path, _page(name), include_in_schema=False) for path, name in PAGES.items()]
+    routes += [Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")]
+    middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
+    if settings.allowed_origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
+                                     allow_methods=["*"], allow_headers=["Authorization", "Content-Type"]))
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler,
+                            Exception: unexpected_error_handler},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,90 @@
+"""Settings read once from environment variables, with safe defaults for a laptop."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MIN_PRODUCTION_SECRET_BYTES = 32
+DEFAULT_DATA_DIR = Path(".quizarena")
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something the server refuses to run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment."""
+
+    env: str = "development"
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR}/quizarena.db"
+    redis_url: str | None = None
+    secret_key: str = ""
+    node_id: str = field(default_factory=lambda: secrets.token_hex(4))
+    allowed_origins: tuple[str, ...] = ()
+    jwt_issuer: str = "quizarena"
+    jwt_audience: str = "quizarena"
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    max_body_bytes: int = 1024 * 1024
+    password_hash_concurrency: int = 4
+    login_failures_before_backoff: int = 5
+    login_failure_window_s: int = 15 * 60
+    login_attempts_per_address_per_minute: int = 30
+    seed_demo: bool = True
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _dev_secret(data_dir: Path) -> str:
+    """A random secret kept in a local file so tokens survive restarts on a laptop."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    log.warning("SECRET_KEY is not set: generated a development secret in %s", path)
+    return secret
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build the settings from `environ` (default: the process environment)."""
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("QUIZARENA_ENV", "development")
+    data_dir = Path(env.get("QUIZARENA_DATA_DIR", str(DEFAULT_DATA_DIR)))
+    secret = env.get("SECRET_KEY", "")
+    if mode == "production":
+        if len(secret.encode()) < MIN_PRODUCTION_SECRET_BYTES:
+            raise ConfigError(
+                f"SECRET_KEY must be at least {MIN_PRODUCTION_SECRET_BYTES} bytes when QUIZARENA_ENV=production"
+            )
+    elif not secret:
+        secret = _dev_secret(data_dir)
+    defaults = Settings()
+    return Settings(
+        env=mode,
+        database_url=env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir}/quizarena.db",
+        redis_url=env.get("REDIS_URL") or None,
+        secret_key=secret,
+        node_id=env.get("NODE_ID") or defaults.node_id,
+        allowed_origins=_split(env.get("ALLOWED_ORIGINS")),
+        max_body_bytes=int(env.get("MAX_BODY_BYTES", defaults.max_body_bytes)),
+        login_attempts_per_address_per_minute=int(
+            env.get("LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", defaults.login_attempts_per_address_per_minute)
+        ),
+        seed_demo=env.get("QUIZARENA_SEED_DEMO", "1") not in ("0", "false", "no"),
+    )

@@ -1,0 +1,130 @@
+"""One error hierarchy for the REST surface, rendered by one handler in PROTOCOL.md's shape."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.jsonio import json_response
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One thing wrong with the input: where (`path`, `line` for imports) and what."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "message": self.message}
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+
+class ApiError(Exception):
+    """An expected failure with its HTTP status and machine-readable code."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: list[FieldError] | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or []
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.fields:
+            error["fields"] = [f.as_dict() for f in self.fields]
+        return {"error": error}
+
+
+class BadRequest(ApiError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(ApiError):
+    status, code = 401, "unauthorized"
+
+    def __init__(self, message: str = "Authentication required", **kwargs: Any):
+        kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(message, **kwargs)
+
+
+class Forbidden(ApiError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ApiError):
+    status, code = 404, "not_found"
+
+
+class MethodNotAllowed(ApiError):
+    status, code = 405, "method_not_allowed"
+
+
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+class TooLarge(ApiError):
+    status, code = 413, "too_large"
+
+
+class ValidationFailed(ApiError):
+    status, code = 422, "validation_error"
+
+
+class RateLimited(ApiError):
+    status, code = 429, "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: int):
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after_s))})
+
+
+class Unavailable(ApiError):
+    status, code = 503, "unavailable"
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    cls.status: cls
+    for cls in (BadRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict, TooLarge,
+                ValidationFailed, Unavailable)
+}
+
+
+def render(error: ApiError) -> Response:
+    return json_response(error.body(), status_code=error.status, headers=error.headers)
+
+
+async def api_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return render(exc)
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 (unknown path, wrong method) in our shape."""
+    assert isinstance(exc, HTTPException)
+    cls = _BY_STATUS.get(exc.status_code, BadRequest)
+    detail = exc.detail if isinstance(exc.detail, str) else cls.code.replace("_", " ")
+    error = cls(detail)
+    if exc.status_code == 405 and exc.headers:
+        error.headers.update(exc.headers)
+    return render(error)
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    """A bug: log it with its stack, answer 500 without one."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return json_response({"error": {"code": "internal_error", "message": "Internal server error"}},
+                         status_code=500)

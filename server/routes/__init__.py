@@ -1,0 +1,1 @@
+"""REST areas, one module each."""

@@ -1,0 +1,5 @@
+"""Auth REST area."""
+
+from server.api import Api
+
+api = Api("auth")

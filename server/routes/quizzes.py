@@ -1,0 +1,5 @@
+"""Quiz content REST area."""
+
+from server.api import Api
+
+api = Api("quizzes")
