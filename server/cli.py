@@ -1,0 +1,107 @@
+"""The `quizarena` command: serve, migrate, seed, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+
+from persistence.db import Database
+from persistence.migrate import upgrade
+from server.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("quizarena")
+
+# Protocol figures from DESIGN.md: sans-I/O websockets is the fastest uvicorn protocol; compression off.
+MAX_FRAME_BYTES = 64 * 1024
+
+
+async def migrate(settings: Settings) -> None:
+    database = Database.from_url(settings.database_url)
+    try:
+        async with database.engine.connect() as conn:
+            await upgrade(conn)
+    finally:
+        await database.dispose()
+
+
+async def seed(settings: Settings) -> bool:
+    """Demo users and quizzes, once; returns whether anything was added."""
+    from server.seed import seed_demo  # keeps start-up imports light when seeding is off
+
+    database = Database.from_url(settings.database_url)
+    try:
+        return await seed_demo(database)
+    finally:
+        await database.dispose()
+
+
+async def create_admin(settings: Settings, username: str, email: str, password: str) -> int:
+    from server.accounts import create_user
+
+    database = Database.from_url(settings.database_url)
+    try:
+        async with database.uow() as uow:
+            user = await create_user(uow, username, email, password, role="admin")
+            await uow.commit()
+            return user.id
+    finally:
+        await database.dispose()
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from server.app import create_app
+
+    asyncio.run(migrate(settings))
+    if settings.seed_demo and asyncio.run(seed(settings)):
+        log.info("seeded demo content (users demo/demo-password and host/host-password)")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, ws="websockets-sansio", ws_per_message_deflate=False,
+        ws_max_size=MAX_FRAME_BYTES, ws_ping_interval=20.0, log_level="info", proxy_headers=True,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quizarena", description="QuizArena real-time quiz server")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="migrate, seed demo content once, and serve HTTP + WebSocket")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="apply the database migrations (alembic upgrade head)")
+    commands.add_parser("seed", help="add demo users and quizzes unless they are there")
+    admin = commands.add_parser("create-admin", help="create an admin account")
+    admin.add_argument("username")
+    admin.add_argument("email")
+    admin.add_argument("--password", help="read from the terminal when omitted")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"quizarena: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        serve(settings, args.host, args.port)
+    elif args.command == "migrate":
+        asyncio.run(migrate(settings))
+        print("database is at the latest migration")
+    elif args.command == "seed":
+        added = asyncio.run(migrate(settings)) or asyncio.run(seed(settings))
+        print("demo content added" if added else "demo content was already there")
+    elif args.command == "create-admin":
+        password = args.password or getpass.getpass("password: ")
+        user_id = asyncio.run(create_admin(settings, args.username, args.email, password))
+        print(f"admin {args.username} created with id {user_id}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
