@@ -1,0 +1,582 @@
+"""A live game's state machine, sans I/O: each transition updates the room state and returns the
+frames to send. The runner (`rooms.runner`) does the sockets, store, bus and timers around it.
+
+Shared events are numbered here (`seq`); question frames come in a few shuffled variants so that
+each variant is encoded once, and a player's variant is fixed when they join.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rooms.answers import InvalidAnswer, parse_answer
+from rooms.nicknames import BadNickname, clean_nickname, nickname_key
+from rooms.questions import Kind, Question, public_view, question_from_document
+from rooms.ranking import Standing, rank
+from rooms.results import AnswerOutcome, FinishedGame, PlayerOutcome
+from rooms.reveal import distribution, solution
+from rooms.scoring import AnswerRecord, PlayerTally, QuestionResult, apply_question, replay
+from rooms.state import Account, Phase, PlayerState, RoomState, StoredAnswer
+from rooms.types import PlayerId
+
+VARIANTS = 4
+MAX_RTT_ALLOWANCE_MS = 300
+PODIUM_SIZE = 3
+
+
+class RoomError(Exception):
+    """A request the room refuses, with the PROTOCOL.md error code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Rewards(Protocol):
+    """XP and levels, supplied by `server/` (the rules live with persistence)."""
+
+    def xp_for(self, score: int, rank: int | None, players: int, kind: str) -> int: ...
+
+    def level_for(self, xp: int) -> int: ...
+
+
+class NoRewards:
+    """No XP at all: rooms tested on their own."""
+
+    def xp_for(self, score: int, rank: int | None, players: int, kind: str) -> int:
+        return 0
+
+    def level_for(self, xp: int) -> int:
+        return 1
+
+
+@dataclass(slots=True)
+class SharedEvent:
+    """A numbered room event; question events carry one frame per player variant."""
+
+    seq: int
+    host: dict[str, Any]
+    variants: tuple[dict[str, Any], ...] = ()
+
+    def frame_for(self, variant: int | None) -> dict[str, Any]:
+        if variant is None or not self.variants:
+            return self.host
+        return self.variants[variant % len(self.variants)]
+
+
+@dataclass(slots=True)
+class Effects:
+    """What a transition asks the runner to send."""
+
+    shared: list[SharedEvent] = field(default_factory=list)
+    personal: dict[PlayerId, dict[str, Any]] = field(default_factory=dict)
+    host: list[dict[str, Any]] = field(default_factory=list)
+    kicked: list[PlayerId] = field(default_factory=list)
+    finished: FinishedGame | None = None
+    question_opened: bool = False
+    question_closed: bool = False
+
+
+def question_from_snapshot(doc: Mapping[str, Any]) -> Question:
+    """A snapshot question carries its option ids (fixed when the game was created)."""
+    ids = [option["id"] for option in doc.get("options", ()) if "id" in option]
+    return question_from_document(doc, option_ids=ids or None)
+
+
+class Game:
+    """The rules of one room, applied to its `RoomState`."""
+
+    def __init__(self, state: RoomState, rewards: Rewards | None = None):
+        self.state = state
+        self.rewards = rewards or NoRewards()
+        self.questions: list[Question] = [question_from_snapshot(doc) for doc in state.questions_doc]
+        self._nickname_keys = {p.nickname_key: p.id for p in state.players.values() if not p.kicked}
+        self._ranks: dict[PlayerId, int] = {}
+        self._standings: list[Standing] = []
+        self._lobby_joined: list[dict[str, str]] = []
+        self._lobby_left: list[PlayerId] = []
+        self._active = sum(1 for p in state.players.values() if not p.left and not p.kicked)
+        self._open_frames: SharedEvent | None = None
+
+    # --- lobby -----------------------------------------------------------------------------------
+
+    def join(self, raw_nickname: str, account: Account | None, now_ms: int) -> PlayerState:
+        state = self.state
+        if state.phase is Phase.FINISHED:
+            raise RoomError("wrong_state", "This game has ended")
+        if state.phase is not Phase.LOBBY and not state.settings.late_join:
+            raise RoomError("wrong_state", "This game has started and does not take late joiners")
+        if state.locked:
+            raise RoomError("room_locked", "The host has locked this room")
+        if self._active >= state.settings.max_players:
+            raise RoomError("room_full", "This room is full")
+        try:
+            nickname = clean_nickname(raw_nickname)
+        except BadNickname as exc:
+            raise RoomError("bad_request", str(exc)) from None
+        key = nickname_key(nickname)
+        if key in self._nickname_keys:
+            raise RoomError("nickname_taken", "That nickname is taken in this room")
+        player = PlayerState(
+            id=secrets.token_urlsafe(6),
+            nickname=nickname,
+            nickname_key=key,
+            variant=len(state.players) % VARIANTS,
+            joined_at_ms=now_ms,
+            first_question=state.question_index + 1 if state.phase is not Phase.LOBBY else 0,
+            account=account,
+        )
+        state.players[player.id] = player
+        self._nickname_keys[key] = player.id
+        self._active += 1
+        self._lobby_joined.append({"id": player.id, "nickname": nickname})
+        return player
+
+    def leave(self, player_id: PlayerId, kicked: bool = False) -> Effects:
+        player = self.state.players.get(player_id)
+        effects = Effects()
+        if player is None or player.kicked or (player.left and not kicked):
+            return effects
+        if not player.left:
+            self._active -= 1
+        player.left = True
+        player.kicked = kicked
+        if kicked or self.state.phase is Phase.LOBBY:
+            self._nickname_keys.pop(player.nickname_key, None)
+        if kicked:
+            effects.kicked.append(player_id)
+        self._lobby_left.append(player_id)
+        return effects
+
+    def lock(self, locked: bool) -> Effects:
+        self.state.locked = locked
+        return self.flush_lobby(force=True)
+
+    def lobby_pending(self) -> bool:
+        return bool(self._lobby_joined or self._lobby_left)
+
+    def flush_lobby(self, force: bool = False) -> Effects:
+        """One `lobby` frame with the joins and leaves since the last one (the runner paces it)."""
+        effects = Effects()
+        if not (force or self.lobby_pending()):
+            return effects
+        frame = {
+            "type": "lobby",
+            "seq": self._next_seq(),
+            "count": self._active,
+            "joined": self._lobby_joined,
+            "left": self._lobby_left,
+            "locked": self.state.locked,
+        }
+        self._lobby_joined, self._lobby_left = [], []
+        effects.shared.append(SharedEvent(frame["seq"], frame))
+        return effects
+
+    # --- questions -------------------------------------------------------------------------------
+
+    def start(self, now_ms: int) -> Effects:
+        if self.state.phase is not Phase.LOBBY:
+            raise RoomError("wrong_state", "The game has already started")
+        if not self.questions:
+            raise RoomError("wrong_state", "This quiz has no questions")
+        self.state.started_at_ms = now_ms
+        effects = self.flush_lobby()
+        self._merge(effects, self._open(0, now_ms))
+        return effects
+
+    def next(self, now_ms: int, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]]) -> Effects:
+        """After a reveal: the next question, or the end of the game after the last one."""
+        state = self.state
+        if state.phase is not Phase.REVEAL:
+            raise RoomError("wrong_state", "`next` follows a reveal")
+        if state.question_index + 1 >= len(self.questions):
+            return self.finish(now_ms, all_answers)
+        return self._open(state.question_index + 1, now_ms)
+
+    def _open(self, index: int, now_ms: int) -> Effects:
+        state = self.state
+        question = self.questions[index]
+        state.phase = Phase.QUESTION
+        state.question_index = index
+        state.opened_at_ms = now_ms
+        state.deadline_ms = (
+            now_ms + state.settings.read_time_ms + question.time_limit_ms + MAX_RTT_ALLOWANCE_MS
+        )
+        event = self._question_event(index, self._next_seq(), now_ms)
+        self._open_frames = event
+        return Effects(shared=[event], question_opened=True)
+
+    def extend_deadline(self, last_sent_ms: int) -> bool:
+        """A node finished sending the question at `last_sent_ms`: its last player gets the full time."""
+        state = self.state
+        question = self.questions[state.question_index]
+        deadline = last_sent_ms + state.settings.read_time_ms + question.time_limit_ms + MAX_RTT_ALLOWANCE_MS
+        if state.phase is Phase.QUESTION and deadline > state.deadline_ms:
+            state.deadline_ms = deadline
+            return True
+        return False
+
+    def _question_event(self, index: int, seq: int, now_ms: int) -> SharedEvent:
+        state, question = self.state, self.questions[index]
+        room_fields = {
+            "type": "question",
+            "seq": seq,
+            "question": index,
+            "total": len(self.questions),
+            "read_time_ms": state.settings.read_time_ms,
+            "server_time": now_ms,
+        }
+        shuffled = state.settings.shuffle or question.kind is Kind.ORDERING
+        count = VARIANTS if shuffled else 1
+
+        def variant(number: int, *, for_host: bool) -> dict[str, Any]:
+            rng = random.Random(f"{state.pin}:{index}:{number}")  # the same frames again after a failover
+            view = public_view(
+                question,
+                rng,
+                shuffle=state.settings.shuffle and not for_host,
+                option_text=for_host or state.settings.question_on_devices,
+            )
+            return {**room_fields, **view}
+
+        return SharedEvent(
+            seq, variant(0, for_host=True), tuple(variant(n, for_host=False) for n in range(count))
+        )
+
+    def open_question_event(self) -> SharedEvent | None:
+        return self._open_frames if self.state.phase is Phase.QUESTION else None
+
+    def eligible(self, player: PlayerState, index: int) -> bool:
+        return not player.kicked and player.first_question <= index
+
+    def close(self, answers: Mapping[PlayerId, StoredAnswer]) -> Effects:
+        """Score the open question and reveal it: `reveal`, each player's `result`, `scoreboard`."""
+        state = self.state
+        if state.phase is not Phase.QUESTION:
+            raise RoomError("wrong_state", "No question is open")
+        index = state.question_index
+        question = self.questions[index]
+        records = self._records(question, answers)
+        tallies = {p.id: p.tally for p in state.players.values() if self.eligible(p, index)}
+        new_tallies, results = apply_question(
+            tallies,
+            question,
+            records,
+            state.settings.scoring_rules,
+            index in state.voided,
+            self._extra(index),
+        )
+        for player_id, tally in new_tallies.items():
+            state.players[player_id].tally = tally
+        state.phase = Phase.REVEAL
+        self._open_frames = None
+        effects = Effects(question_closed=True)
+        reveal = {
+            "type": "reveal",
+            "seq": self._next_seq(),
+            "question": index,
+            "distribution": distribution(
+                question,
+                (r.answer for r in records.values()),
+                (results[p].fraction for p in records if p in results),
+            ),
+        }
+        correct = solution(question, state.extra_accepted.get(index, ()))
+        if correct is not None:
+            reveal["correct"] = correct
+        effects.shared.append(SharedEvent(reveal["seq"], reveal))
+        self._rank()
+        effects.personal = self._personal_results(index, results, answers)
+        effects.shared.append(self._scoreboard())
+        return effects
+
+    def _records(
+        self, question: Question, answers: Mapping[PlayerId, StoredAnswer]
+    ) -> dict[PlayerId, AnswerRecord]:
+        records = {}
+        for player_id, stored in answers.items():
+            if player_id not in self.state.players:
+                continue
+            try:
+                records[player_id] = AnswerRecord(
+                    parse_answer(question, stored.answer), stored.receipt.credited_ms
+                )
+            except InvalidAnswer:  # recorded answers were checked at the edge; skip, never crash
+                continue
+        return records
+
+    def _extra(self, index: int) -> tuple[Any, ...]:
+        extras = []
+        for raw in self.state.extra_accepted.get(index, ()):
+            try:
+                extras.append(parse_answer(self.questions[index], raw))
+            except InvalidAnswer:
+                continue
+        return tuple(extras)
+
+    # --- standings and results -------------------------------------------------------------------
+
+    def _rank(self) -> None:
+        standings = rank(
+            (p.id, p.tally.score, p.tally.total_credited_ms)
+            for p in self.state.players.values()
+            if not p.kicked
+        )
+        self._ranks = {standing.player_id: standing.rank for standing in standings}
+        self._standings = standings
+
+    def _top(self, count: int) -> list[dict[str, Any]]:
+        players = self.state.players
+        return [
+            {"id": s.player_id, "nickname": players[s.player_id].nickname, "score": s.score, "rank": s.rank}
+            for s in self._standings[:count]
+        ]
+
+    def _scoreboard(self) -> SharedEvent:
+        frame = {
+            "type": "scoreboard",
+            "seq": self._next_seq(),
+            "top": self._top(self.state.settings.top_n),
+            "players": len(self._standings),
+        }
+        return SharedEvent(frame["seq"], frame)
+
+    def _personal_results(
+        self, index: int, results: Mapping[PlayerId, QuestionResult], answers: Mapping[PlayerId, StoredAnswer]
+    ) -> dict[PlayerId, dict[str, Any]]:
+        personal = {}
+        for player_id, result in results.items():
+            player = self.state.players[player_id]
+            frame: dict[str, Any] = {
+                "type": "result",
+                "question": index,
+                "correct": result.correct,
+                "points": result.points,
+                "streak": player.tally.streak,
+                "score": player.tally.score,
+                "rank": self._ranks.get(player_id),
+                "answered": result.answered,
+            }
+            stored = answers.get(player_id)
+            if stored is not None:
+                frame["receipt"] = stored.receipt.as_dict()
+            player.last_result = frame
+            personal[player_id] = frame
+        return personal
+
+    def _replay(
+        self, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]]
+    ) -> list[dict[PlayerId, QuestionResult]]:
+        """Every tally and rank again from the stored answers of the closed questions."""
+        state = self.state
+        per_question = [
+            self._records(q, answers) for q, answers in zip(self.questions, all_answers, strict=False)
+        ]
+        tallies, history = replay(
+            self.questions,
+            per_question,
+            state.settings.scoring_rules,
+            state.voided,
+            {i: self._extra(i) for i in range(len(per_question))},
+            list(state.players),
+        )
+        for player_id, player in state.players.items():
+            player.tally = tallies.get(player_id, PlayerTally())
+        self._rank()
+        return history
+
+    def rescore(self, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]]) -> Effects:
+        """After a void or an accepted answer: new results for the latest question, and the scoreboard."""
+        history = self._replay(all_answers)
+        latest = len(history) - 1
+        players = self.state.players
+        eligible = {pid: r for pid, r in history[latest].items() if self.eligible(players[pid], latest)}
+        effects = Effects(personal=self._personal_results(latest, eligible, all_answers[latest]))
+        effects.shared.append(self._scoreboard())
+        return effects
+
+    def void(self, question: int, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]]) -> Effects:
+        self._check_revealed(question)
+        self.state.voided.add(question)
+        return self.rescore(all_answers)
+
+    def accept(
+        self, question: int, raw_answer: Any, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]]
+    ) -> Effects:
+        self._check_revealed(question)
+        try:
+            parse_answer(self.questions[question], raw_answer)
+        except InvalidAnswer as exc:
+            raise RoomError("bad_request", f"That answer does not fit the question: {exc}") from None
+        if self.questions[question].kind is Kind.POLL:
+            raise RoomError("bad_request", "A poll has no correct answer to extend")
+        self.state.extra_accepted.setdefault(question, []).append(raw_answer)
+        return self.rescore(all_answers)
+
+    def _check_revealed(self, question: int) -> None:
+        state = self.state
+        revealed = state.question_index if state.phase is Phase.REVEAL else state.question_index - 1
+        if state.phase is Phase.FINISHED or not 0 <= question <= revealed:
+            raise RoomError("wrong_state", "Only a revealed question of a running game can change")
+
+    def finish(self, now_ms: int, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]]) -> Effects:
+        """End the game: `finished` with the podium, each player's final `result`, and the results."""
+        state = self.state
+        if state.phase is Phase.FINISHED:
+            raise RoomError("wrong_state", "The game has already ended")
+        if state.phase is Phase.QUESTION:  # `end` during a question: it counts as closed, unrevealed
+            state.question_index -= 1
+        closed = all_answers[: state.question_index + 1]
+        history = self._replay(closed)
+        state.phase, state.ended_at_ms = Phase.FINISHED, now_ms
+        self._open_frames = None
+        finished = {
+            "type": "finished",
+            "seq": self._next_seq(),
+            "podium": self._top(PODIUM_SIZE),
+            "game_id": state.game_id,
+        }
+        effects = Effects(shared=[SharedEvent(finished["seq"], finished)])
+        outcomes = self._outcomes()
+        for outcome in outcomes:
+            effects.personal[outcome.player_id] = self._final_result(outcome)
+        effects.finished = self._finished_game(now_ms, outcomes, closed, history)
+        return effects
+
+    def _outcomes(self) -> list[PlayerOutcome]:
+        count = len(self._standings)
+        outcomes = []
+        for player in self.state.players.values():
+            player_rank = self._ranks.get(player.id)
+            xp = (
+                0
+                if player.account is None or player.kicked
+                else self.rewards.xp_for(player.tally.score, player_rank, count, self.state.kind)
+            )
+            outcomes.append(
+                PlayerOutcome(
+                    player.id,
+                    player.nickname,
+                    player.account.user_id if player.account else None,
+                    player.tally.score,
+                    player_rank,
+                    player.tally.correct_count,
+                    xp,
+                    player.kicked,
+                )
+            )
+        return outcomes
+
+    def _final_result(self, outcome: PlayerOutcome) -> dict[str, Any]:
+        player = self.state.players[outcome.player_id]
+        frame: dict[str, Any] = {
+            "type": "result",
+            "score": outcome.score,
+            "rank": outcome.rank,
+            "streak": player.tally.streak,
+            "correct_count": outcome.correct_count,
+            "xp_gained": outcome.xp_gained,
+        }
+        if player.account is not None:
+            frame["level"] = self.rewards.level_for(player.account.xp + outcome.xp_gained)
+        player.last_result = frame
+        return frame
+
+    def _finished_game(
+        self,
+        now_ms: int,
+        outcomes: list[PlayerOutcome],
+        all_answers: Sequence[Mapping[PlayerId, StoredAnswer]],
+        history: list[dict[PlayerId, QuestionResult]],
+    ) -> FinishedGame:
+        state = self.state
+        answers = tuple(
+            AnswerOutcome(
+                player_id,
+                index,
+                stored.answer,
+                history[index][player_id].correct,
+                history[index][player_id].points,
+                history[index][player_id].streak,
+                stored.receipt,
+            )
+            for index, question_answers in enumerate(all_answers)
+            for player_id, stored in question_answers.items()
+            if player_id in history[index]
+        )
+        return FinishedGame(
+            game_id=state.game_id,
+            pin=state.pin,
+            kind=state.kind,
+            title=state.title,
+            host_user_id=state.host_user_id,
+            settings=state.settings.as_dict(),
+            questions=state.questions_doc,
+            started_at_ms=state.started_at_ms,
+            ended_at_ms=now_ms,
+            players=tuple(outcomes),
+            answers=answers,
+            voided=tuple(sorted(state.voided)),
+        )
+
+    # --- views -----------------------------------------------------------------------------------
+
+    def roster(self) -> list[dict[str, str]]:
+        return [
+            {"id": p.id, "nickname": p.nickname}
+            for p in self.state.players.values()
+            if not p.left and not p.kicked
+        ]
+
+    def snapshot(
+        self, player_id: PlayerId | None, *, answered: bool = False, remaining_ms: int | None = None
+    ) -> dict[str, Any]:
+        """`welcome.state`: the room as of now, for one player (or the host when `player_id` is None)."""
+        state = self.state
+        snap: dict[str, Any] = {
+            "phase": str(state.phase),
+            "title": state.title,
+            "total": len(self.questions),
+            "question_index": state.question_index,
+            "locked": state.locked,
+            "players": self._active,
+            "settings": state.settings.as_dict(),
+        }
+        event = self.open_question_event()
+        player = state.players.get(player_id) if player_id else None
+        if event is not None:
+            snap["question"] = event.frame_for(player.variant if player else None)
+            snap["remaining_ms"] = remaining_ms
+            snap["answered"] = answered
+        if player is not None:
+            snap.update(
+                score=player.tally.score,
+                streak=player.tally.streak,
+                rank=self._ranks.get(player.id),
+                result=player.last_result,
+            )
+        else:
+            snap["roster"] = self.roster()
+        if self._standings:
+            snap["standings"] = self._top(self.state.settings.top_n)
+        return snap
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _next_seq(self) -> int:
+        self.state.seq += 1
+        return self.state.seq
+
+    @staticmethod
+    def _merge(into: Effects, other: Effects) -> None:
+        into.shared.extend(other.shared)
+        into.personal.update(other.personal)
+        into.host.extend(other.host)
+        into.kicked.extend(other.kicked)
+        into.question_opened |= other.question_opened
+        into.question_closed |= other.question_closed

@@ -1,0 +1,105 @@
+"""A room's state as the room store keeps it: plain data, no behaviour, so any node can load it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from rooms.scoring import PlayerTally
+from rooms.settings import GameSettings
+from rooms.types import PlayerId
+
+
+class Phase(StrEnum):
+    """Where a room is in its life: lobby -> question -> reveal -> question ... -> finished."""
+
+    LOBBY = "lobby"
+    QUESTION = "question"
+    REVEAL = "reveal"
+    FINISHED = "finished"
+
+
+@dataclass(slots=True)
+class Account:
+    """The signed-in user behind a player, with the XP read when they joined."""
+
+    user_id: int
+    xp: int
+
+
+@dataclass(slots=True)
+class PlayerState:
+    """A player in a room; `variant` picks which shuffled encoding of a question they receive."""
+
+    id: PlayerId
+    nickname: str
+    nickname_key: str
+    variant: int
+    joined_at_ms: int
+    first_question: int  # the first question this player may answer (late joiners: the next one)
+    account: Account | None = None
+    tally: PlayerTally = field(default_factory=PlayerTally)
+    last_result: dict[str, Any] | None = None
+    left: bool = False  # left by choice: keeps the standing, cannot come back
+    kicked: bool = False  # removed by the host: off the scoreboard, resume token revoked
+
+
+@dataclass(slots=True)
+class Receipt:
+    """When the player's node sent the question and received the answer, and what was credited."""
+
+    sent: int
+    received: int
+    rtt_ms: int | None
+    credited_ms: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "received": self.received,
+            "rtt_ms": self.rtt_ms,
+            "credited_ms": self.credited_ms,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """An accepted answer as recorded in the store: the raw JSON value (parsed again when scoring)
+    and its timing receipt."""
+
+    answer: Any
+    receipt: Receipt
+
+
+@dataclass(slots=True)
+class RoomState:
+    """Everything needed to run a room, on whichever node owns it."""
+
+    pin: str
+    game_id: int
+    kind: str  # "quiz" or "duel"
+    title: str
+    settings: GameSettings
+    questions_doc: list[dict[str, Any]]  # the quiz snapshot's questions, with option ids
+    host_token_hash: str
+    host_user_id: int | None
+    created_at_ms: int
+    phase: Phase = Phase.LOBBY
+    seq: int = 0
+    locked: bool = False
+    question_index: int = -1
+    opened_at_ms: int = 0  # when the owner published the open question
+    deadline_ms: int = 0  # when it closes for everyone unless all have answered first
+    started_at_ms: int | None = None
+    ended_at_ms: int | None = None
+    voided: set[int] = field(default_factory=set)
+    extra_accepted: dict[int, list[Any]] = field(default_factory=dict)
+    players: dict[PlayerId, PlayerState] = field(default_factory=dict)
+
+    @property
+    def total_questions(self) -> int:
+        return len(self.questions_doc)
+
+    def active_players(self) -> list[PlayerState]:
+        return [player for player in self.players.values() if not player.left]
