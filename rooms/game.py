@@ -78,6 +78,7 @@ class Effects:
     host: list[dict[str, Any]] = field(default_factory=list)
     kicked: list[PlayerId] = field(default_factory=list)
     finished: FinishedGame | None = None
+    personal_at: int | None = None  # personal frames go before shared[personal_at] (default: after all)
     question_opened: bool = False
     question_closed: bool = False
 
@@ -292,6 +293,7 @@ class Game:
         effects.shared.append(SharedEvent(reveal["seq"], reveal))
         self._rank()
         effects.personal = self._personal_results(index, results, answers)
+        effects.personal_at = 1  # PROTOCOL.md order: reveal, each player's result, scoreboard
         effects.shared.append(self._scoreboard())
         return effects
 
@@ -396,7 +398,7 @@ class Game:
         latest = len(history) - 1
         players = self.state.players
         eligible = {pid: r for pid, r in history[latest].items() if self.eligible(players[pid], latest)}
-        effects = Effects(personal=self._personal_results(latest, eligible, all_answers[latest]))
+        effects = Effects(personal=self._personal_results(latest, eligible, all_answers[latest]), personal_at=0)
         effects.shared.append(self._scoreboard())
         return effects
 

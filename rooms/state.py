@@ -41,6 +41,7 @@ class PlayerState:
     account: Account | None = None
     tally: PlayerTally = field(default_factory=PlayerTally)
     last_result: dict[str, Any] | None = None
+    resume_hash: str = ""  # so a kick can revoke the resume token wherever the player is
     left: bool = False  # left by choice: keeps the standing, cannot come back
     kicked: bool = False  # removed by the host: off the scoreboard, resume token revoked
 

@@ -25,6 +25,8 @@ async def user_from_token(connection: HTTPConnection, token: str) -> User:
         raise Unauthorized("Invalid or expired access token") from None
     async with connection.app.state.db.uow() as uow:
         user = await uow.users.get(claims.user_id)
+        if user is not None:
+            uow.session.expunge(user)  # its loaded fields stay readable after the unit of work closes
     if user is None:
         raise Unauthorized("Invalid or expired access token")
     return user

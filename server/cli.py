@@ -11,6 +11,7 @@ import sys
 from persistence.db import Database
 from persistence.migrate import upgrade
 from server.config import ConfigError, Settings, load_settings
+from server.errors import ApiError
 
 log = logging.getLogger("quizarena")
 
@@ -98,7 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         print("demo content added" if added else "demo content was already there")
     elif args.command == "create-admin":
         password = args.password or getpass.getpass("password: ")
-        user_id = asyncio.run(create_admin(settings, args.username, args.email, password))
+        try:
+            user_id = asyncio.run(create_admin(settings, args.username, args.email, password))
+        except ApiError as exc:
+            details = "; ".join(f"{f.path}: {f.message}" for f in exc.fields)
+            print(f"quizarena: {exc.message}{' (' + details + ')' if details else ''}", file=sys.stderr)
+            return 1
         print(f"admin {args.username} created with id {user_id}")
     return 0
 

@@ -18,6 +18,7 @@ from persistence.db import Database
 from persistence.models import Base
 from server.app import create_app
 from server.config import Settings
+from server.passwords import Passwords
 from tests.services import POSTGRES_ADMIN_URL, need_postgres
 
 TEST_SECRET = "test-secret-" + "x" * 40
@@ -108,6 +109,8 @@ def settings() -> Settings:
 @pytest.fixture
 async def app(settings: Settings, db: Database) -> AsyncIterator[object]:
     application = create_app(settings, database=db)
+    # Cheap argon2 parameters: the real ones cost ~140 ms a hash and tests hash a lot.
+    application.state.password_hasher = Passwords(4, time_cost=1, memory_cost=1024, parallelism=1)
     async with application.router.lifespan_context(application):
         yield application
 

@@ -1,0 +1,79 @@
+"""What travels on a room's bus channel: pre-encoded frames wrapped in a small envelope.
+
+Frames are encoded once by the owner; every node decodes the envelope once and writes the same
+frame text to each of its sockets. Shared events are kept in the store's history as envelopes too,
+so a resume replays exactly what was sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from rooms.game import SharedEvent
+from rooms.types import PlayerId
+
+EVENT, PERSONAL, HOST, KICK, CLOSED = "event", "personal", "host", "kick", "closed"
+
+
+def encode_frame(frame: dict[str, Any]) -> str:
+    return orjson.dumps(frame).decode()
+
+
+def channel(pin: str) -> str:
+    return f"room:{pin}"
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A decoded bus message. `frames` holds the host's frame first, then one per player variant."""
+
+    kind: str
+    seq: int = 0
+    frames: tuple[str, ...] = ()
+    personal: dict[PlayerId, str] | None = None
+    players: tuple[PlayerId, ...] = ()
+    question: int | None = None  # a question event opens this question
+    closes_question: bool = False  # a reveal closes the open question
+
+    def frame_for(self, variant: int | None) -> str:
+        if variant is None or len(self.frames) == 1:
+            return self.frames[0]
+        return self.frames[1 + variant % (len(self.frames) - 1)]
+
+
+def shared(event: SharedEvent) -> bytes:
+    frames = [encode_frame(event.host), *(encode_frame(v) for v in event.variants)]
+    kind = event.host["type"]
+    return orjson.dumps({
+        "k": EVENT, "seq": event.seq, "frames": frames,
+        "q": event.host["question"] if kind == "question" else None,
+        "close": kind == "reveal",
+    })
+
+
+def personal(frames: dict[PlayerId, dict[str, Any]]) -> bytes:
+    return orjson.dumps({"k": PERSONAL, "personal": {pid: encode_frame(f) for pid, f in frames.items()}})
+
+
+def host(frame: dict[str, Any]) -> bytes:
+    return orjson.dumps({"k": HOST, "frames": [encode_frame(frame)]})
+
+
+def kick(players: list[PlayerId]) -> bytes:
+    return orjson.dumps({"k": KICK, "players": players})
+
+
+def closed() -> bytes:
+    return orjson.dumps({"k": CLOSED})
+
+
+def decode(message: bytes) -> Envelope:
+    raw = orjson.loads(message)
+    return Envelope(
+        kind=raw["k"], seq=raw.get("seq", 0), frames=tuple(raw.get("frames", ())),
+        personal=raw.get("personal"), players=tuple(raw.get("players", ())), question=raw.get("q"),
+        closes_question=bool(raw.get("close")),
+    )
