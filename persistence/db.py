@@ -48,8 +48,9 @@ class Database:
     @classmethod
     def bound_to(cls, connection: AsyncConnection) -> Database:
         """Sessions that run inside `connection`'s open transaction (tests roll it back afterwards)."""
-        maker = async_sessionmaker(bind=connection, expire_on_commit=False,
-                                   join_transaction_mode="create_savepoint")
+        maker = async_sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
         return cls(connection.engine, maker)
 
     @property

@@ -1,4 +1,4 @@
-"""Levels from XP: pure functions, no I/O."""
+"""XP and levels: pure functions, no I/O."""
 
 from __future__ import annotations
 
@@ -13,3 +13,18 @@ def level_for(xp: int) -> int:
 def xp_for_level(level: int) -> int:
     """The XP at which `level` starts."""
     return 100 * (max(1, level) - 1) ** 2
+
+
+PARTICIPATION_XP = 10
+SCORE_PER_XP = 20
+PLACEMENT_XP = {1: 50, 2: 30, 3: 20}
+PLACEMENT_MIN_PLAYERS = 3
+KIND_WEIGHT = {"quiz": 1.0, "duel": 0.5}
+
+
+def xp_for_game(score: int, rank: int | None, players: int, kind: str = "quiz") -> int:
+    """XP for one finished game: 10 for taking part, 1 per 20 points scored, and 50/30/20 for the
+    podium when at least 3 played; duels weigh half (they are short and can be repeated at will)."""
+    placement = PLACEMENT_XP.get(rank or 0, 0) if players >= PLACEMENT_MIN_PLAYERS else 0
+    earned = PARTICIPATION_XP + max(0, score) // SCORE_PER_XP + placement
+    return round(earned * KIND_WEIGHT.get(kind, 1.0))

@@ -9,6 +9,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from persistence.repositories.games import GameRepository
 from persistence.repositories.quizzes import QuizRepository
 from persistence.repositories.users import RefreshTokenRepository, UserRepository
 
@@ -26,10 +27,12 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.refresh_tokens = RefreshTokenRepository(self.session)
         self.quizzes = QuizRepository(self.session)
+        self.games = GameRepository(self.session)
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             await self.session.rollback()
         finally:

@@ -70,8 +70,11 @@ class Connection:
 
     def record_rtt(self, sample_ms: float) -> None:
         if 0 <= sample_ms <= MAX_RTT_SAMPLE_MS:
-            self.rtt_ms = sample_ms if self.rtt_ms is None else (
-                (1 - RTT_WEIGHT) * self.rtt_ms + RTT_WEIGHT * sample_ms)
+            self.rtt_ms = (
+                sample_ms
+                if self.rtt_ms is None
+                else ((1 - RTT_WEIGHT) * self.rtt_ms + RTT_WEIGHT * sample_ms)
+            )
 
 
 def hash_token(token: str) -> str:
@@ -180,13 +183,21 @@ class RoomEdge:
         if open_now:
             self._sent_ms.setdefault(player.id, now)  # a resend after a resume does not restart the clock
         welcome = {
-            "type": "welcome", "role": "player", "pin": self.pin,
+            "type": "welcome",
+            "role": "player",
+            "pin": self.pin,
             "player": {"id": player.id, "nickname": player.nickname},
-            "state": self.game.snapshot(player.id, answered=open_now and await self._answered(player.id),
-                                        remaining_ms=self._remaining(player.id, now) if open_now else None),
-            "server_time": now, "seq": state.seq, **extra,
+            "state": self.game.snapshot(
+                player.id,
+                answered=open_now and await self._answered(player.id),
+                remaining_ms=self._remaining(player.id, now) if open_now else None,
+            ),
+            "server_time": now,
+            "seq": state.seq,
+            **extra,
         }
         await connection.send_frame(welcome)
+        connection.extra["ping_t"] = now  # the first round trip, measured at once
         await connection.send_frame({"type": "ping", "t": now})
         self.runner.presence(player.id, connected=True)
 
@@ -208,9 +219,17 @@ class RoomEdge:
         if previous is not None and previous is not connection:
             await previous.close(CLOSE_SUPERSEDED, "superseded by a newer host connection")
         now = self._clock.now_ms()
-        await connection.send_frame({"type": "welcome", "role": "host", "pin": self.pin,
-                                     "state": self.game.snapshot(None), "server_time": now,
-                                     "seq": self.game.state.seq, "game_id": self.game.state.game_id})
+        await connection.send_frame(
+            {
+                "type": "welcome",
+                "role": "host",
+                "pin": self.pin,
+                "state": self.game.snapshot(None),
+                "server_time": now,
+                "seq": self.game.state.seq,
+                "game_id": self.game.state.game_id,
+            }
+        )
         self.runner.host_presence(connected=True)
 
     async def depart(self, connection: Connection) -> None:
@@ -254,8 +273,10 @@ class RoomEdge:
             return "too_early"
         if not is_in_time(received, sent, read, rtt, limit):
             return "too_late"
-        receipt = Receipt(sent, received, None if rtt is None else round(rtt),
-                          credited_ms(received, sent, read, rtt, limit))
-        outcome = await self._store.record_answer(self.pin, frame.question, player_id,
-                                                  StoredAnswer(frame.answer, receipt))
+        receipt = Receipt(
+            sent, received, None if rtt is None else round(rtt), credited_ms(received, sent, read, rtt, limit)
+        )
+        outcome = await self._store.record_answer(
+            self.pin, frame.question, player_id, StoredAnswer(frame.answer, receipt)
+        )
         return None if outcome == "ok" else outcome

@@ -47,11 +47,15 @@ class Envelope:
 def shared(event: SharedEvent) -> bytes:
     frames = [encode_frame(event.host), *(encode_frame(v) for v in event.variants)]
     kind = event.host["type"]
-    return orjson.dumps({
-        "k": EVENT, "seq": event.seq, "frames": frames,
-        "q": event.host["question"] if kind == "question" else None,
-        "close": kind == "reveal",
-    })
+    return orjson.dumps(
+        {
+            "k": EVENT,
+            "seq": event.seq,
+            "frames": frames,
+            "q": event.host["question"] if kind == "question" else None,
+            "close": kind == "reveal",
+        }
+    )
 
 
 def personal(frames: dict[PlayerId, dict[str, Any]]) -> bytes:
@@ -73,7 +77,11 @@ def closed() -> bytes:
 def decode(message: bytes) -> Envelope:
     raw = orjson.loads(message)
     return Envelope(
-        kind=raw["k"], seq=raw.get("seq", 0), frames=tuple(raw.get("frames", ())),
-        personal=raw.get("personal"), players=tuple(raw.get("players", ())), question=raw.get("q"),
+        kind=raw["k"],
+        seq=raw.get("seq", 0),
+        frames=tuple(raw.get("frames", ())),
+        personal=raw.get("personal"),
+        players=tuple(raw.get("players", ())),
+        question=raw.get("q"),
         closes_question=bool(raw.get("close")),
     )

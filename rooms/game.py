@@ -398,7 +398,9 @@ class Game:
         latest = len(history) - 1
         players = self.state.players
         eligible = {pid: r for pid, r in history[latest].items() if self.eligible(players[pid], latest)}
-        effects = Effects(personal=self._personal_results(latest, eligible, all_answers[latest]), personal_at=0)
+        effects = Effects(
+            personal=self._personal_results(latest, eligible, all_answers[latest]), personal_at=0
+        )
         effects.shared.append(self._scoreboard())
         return effects
 

@@ -34,8 +34,15 @@ FINISHED_ROOM_LINGER_MS = 10 * 60_000  # the podium stays reachable (and resumab
 class RoomRunner:
     """Runs one room's clock and state transitions; the single writer of its state."""
 
-    def __init__(self, game: Game, store: RoomStore, bus: Bus, clock: Clock, sink: ResultsSink,
-                 on_disposed: Callable[[str], None] = lambda pin: None):
+    def __init__(
+        self,
+        game: Game,
+        store: RoomStore,
+        bus: Bus,
+        clock: Clock,
+        sink: ResultsSink,
+        on_disposed: Callable[[str], None] = lambda pin: None,
+    ):
         self.game = game
         self.pin = game.state.pin
         self._store, self._bus, self._clock, self._sink = store, bus, clock, sink
@@ -147,8 +154,12 @@ class RoomRunner:
         if connected:
             self.connected.add(player_id)
             player = self.state.players.get(player_id)
-            if (self.state.phase is Phase.QUESTION and player is not None
-                    and self.game.eligible(player, self.state.question_index) and self._not_answered(player_id)):
+            if (
+                self.state.phase is Phase.QUESTION
+                and player is not None
+                and self.game.eligible(player, self.state.question_index)
+                and self._not_answered(player_id)
+            ):
                 self._waiting.add(player_id)
         else:
             self.connected.discard(player_id)
@@ -173,7 +184,9 @@ class RoomRunner:
         self._answered_ids.add(player_id)
         self._waiting.discard(player_id)
         if "answers" not in self._timers:
-            self._schedule("answers", self._clock.now_ms() + ANSWER_COUNT_INTERVAL_MS, self._send_answer_count)
+            self._schedule(
+                "answers", self._clock.now_ms() + ANSWER_COUNT_INTERVAL_MS, self._send_answer_count
+            )
         self._close_if_all_answered()
 
     def question_sent(self, last_sent_ms: int) -> None:
@@ -187,15 +200,22 @@ class RoomRunner:
 
     async def _send_answer_count(self) -> None:
         if self.state.phase is Phase.QUESTION:
-            frame = {"type": "answers", "question": self.state.question_index, "count": self._answered,
-                     "of": self._of}
+            frame = {
+                "type": "answers",
+                "question": self.state.question_index,
+                "count": self._answered,
+                "of": self._of,
+            }
             await self._bus.publish(envelope.channel(self.pin), envelope.host(frame))
 
     def _question_opened(self) -> None:
         index = self.state.question_index
         self._answered, self._answered_ids = 0, set()
-        self._waiting = {pid for pid in self.connected
-                         if (p := self.state.players.get(pid)) is not None and self.game.eligible(p, index)}
+        self._waiting = {
+            pid
+            for pid in self.connected
+            if (p := self.state.players.get(pid)) is not None and self.game.eligible(p, index)
+        }
         self._of = len(self._waiting)
         self._schedule("deadline", self.state.deadline_ms, self._on_deadline)
 
@@ -251,11 +271,14 @@ class RoomRunner:
                 await self._transition(self._async(lambda: self.game.lock(frame.locked)))
             case "void":
                 assert isinstance(frame, Void)
-                await self._transition(self._rescoring(lambda answers: self.game.void(frame.question, answers)))
+                await self._transition(
+                    self._rescoring(lambda answers: self.game.void(frame.question, answers))
+                )
             case "accept":
                 assert isinstance(frame, Accept)
-                await self._transition(self._rescoring(
-                    lambda answers: self.game.accept(frame.question, frame.answer, answers)))
+                await self._transition(
+                    self._rescoring(lambda answers: self.game.accept(frame.question, frame.answer, answers))
+                )
             case _:
                 raise RoomError("bad_request", f"{frame.type} is not a host command")
 
@@ -327,14 +350,17 @@ class RoomRunner:
             await self.end()
         await self.dispose()
 
+    def cancel_timers(self) -> None:
+        for name in list(self._timers):
+            self._cancel(name)
+
     async def dispose(self) -> None:
         """Forget the room: edges close their sockets (4004) and the store drops it."""
         async with self._lock:
             if self.disposed:
                 return
             self.disposed = True
-            for name in list(self._timers):
-                self._cancel(name)
+            self.cancel_timers()
             await self._bus.publish(envelope.channel(self.pin), envelope.closed())
             await self._store.delete(self.pin)
         self._on_disposed(self.pin)

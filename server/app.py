@@ -16,16 +16,19 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from persistence.db import Database
+from rooms.clock import Clock
 from server.api import Api, Operation
 from server.config import Settings, load_settings
 from server.errors import ApiError, api_error_handler, http_exception_handler, unexpected_error_handler
 from server.jsonio import json_response
 from server.limits import BodySizeLimit
+from server.live import build_node
 from server.openapi import build_openapi
-from server.routes import auth, health, quizzes
+from server.routes import auth, games, health, quizzes
+from server.ws import WebSocketGateway
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-APIS: list[Api] = [health.api, auth.api, quizzes.api]
+APIS: list[Api] = [health.api, auth.api, quizzes.api, games.api]
 PAGES = {"/docs": "docs.html"}
 VERSION = "0.1.0"
 
@@ -41,8 +44,11 @@ def _page(filename: str) -> Route:
     return page
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
-    """Build the app. A given `database` is used as is and left open (tests own it)."""
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, clock: Clock | None = None
+) -> Starlette:
+    """Build the app. A given `database` is used as is and left open (tests own it); a given `clock`
+    drives the rooms (tests pass a manual one)."""
     settings = settings or load_settings()
     openapi = build_openapi(_operations(), "QuizArena", VERSION)
 
@@ -54,9 +60,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             from redis.asyncio import Redis  # imported lazily: the embedded default needs no Redis
 
             app.state.redis = Redis.from_url(settings.redis_url, health_check_interval=10)
+        app.state.node = build_node(settings, app.state.db, clock)
+        app.state.node.start()
         try:
             yield
         finally:
+            await app.state.node.stop()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             if database is None:
@@ -69,15 +78,24 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routes += [Route("/openapi.json", openapi_json, include_in_schema=False)]
     routes += [Route(path, _page(name), include_in_schema=False) for path, name in PAGES.items()]
     routes += [Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")]
-    middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
+    middleware = [Middleware(WebSocketGateway), Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
     if settings.allowed_origins:
-        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
-                                     allow_methods=["*"], allow_headers=["Authorization", "Content-Type"]))
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["*"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler,
-                            Exception: unexpected_error_handler},
+        exception_handlers={
+            ApiError: api_error_handler,
+            HTTPException: http_exception_handler,
+            Exception: unexpected_error_handler,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings

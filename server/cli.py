@@ -61,15 +61,24 @@ def serve(settings: Settings, host: str, port: int) -> None:
     if settings.seed_demo and asyncio.run(seed(settings)):
         log.info("seeded demo content (users demo/demo-password and host/host-password)")
     uvicorn.run(
-        create_app(settings), host=host, port=port, ws="websockets-sansio", ws_per_message_deflate=False,
-        ws_max_size=MAX_FRAME_BYTES, ws_ping_interval=20.0, log_level="info", proxy_headers=True,
+        create_app(settings),
+        host=host,
+        port=port,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_max_size=MAX_FRAME_BYTES,
+        ws_ping_interval=20.0,
+        log_level="info",
+        proxy_headers=True,
     )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quizarena", description="QuizArena real-time quiz server")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve_cmd = commands.add_parser("serve", help="migrate, seed demo content once, and serve HTTP + WebSocket")
+    serve_cmd = commands.add_parser(
+        "serve", help="migrate, seed demo content once, and serve HTTP + WebSocket"
+    )
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="apply the database migrations (alembic upgrade head)")

@@ -37,6 +37,7 @@ class Settings:
     login_failures_before_backoff: int = 5
     login_failure_window_s: int = 15 * 60
     login_attempts_per_address_per_minute: int = 30
+    joins_per_address_per_minute: int = 600
     seed_demo: bool = True
 
     @property
@@ -85,6 +86,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_body_bytes=int(env.get("MAX_BODY_BYTES", defaults.max_body_bytes)),
         login_attempts_per_address_per_minute=int(
             env.get("LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", defaults.login_attempts_per_address_per_minute)
+        ),
+        joins_per_address_per_minute=int(
+            env.get("JOINS_PER_ADDRESS_PER_MINUTE", defaults.joins_per_address_per_minute)
         ),
         seed_demo=env.get("QUIZARENA_SEED_DEMO", "1") not in ("0", "false", "no"),
     )

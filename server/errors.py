@@ -98,8 +98,17 @@ class Unavailable(ApiError):
 
 _BY_STATUS: dict[int, type[ApiError]] = {
     cls.status: cls
-    for cls in (BadRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict, TooLarge,
-                ValidationFailed, Unavailable)
+    for cls in (
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        Conflict,
+        TooLarge,
+        ValidationFailed,
+        Unavailable,
+    )
 }
 
 
@@ -126,5 +135,6 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     """A bug: log it with its stack, answer 500 without one."""
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return json_response({"error": {"code": "internal_error", "message": "Internal server error"}},
-                         status_code=500)
+    return json_response(
+        {"error": {"code": "internal_error", "message": "Internal server error"}}, status_code=500
+    )

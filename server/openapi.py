@@ -13,11 +13,27 @@ from server.api import Operation
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["error"],
-    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"},
-        "fields": {"type": "array", "items": {"type": "object", "properties": {
-            "path": {"type": "string"}, "line": {"type": "integer"}, "message": {"type": "string"}}}},
-    }}},
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "path": {"type": "string"},
+                            "line": {"type": "integer"},
+                            "message": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        }
+    },
 }
 REF = "#/components/schemas/{model}"
 
@@ -40,14 +56,22 @@ def _schema_of(value: Any, refs: dict[str, Any]) -> dict[str, Any]:
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     schema = model.model_json_schema(ref_template=REF)
     required = set(schema.get("required", ()))
-    return [{"name": name, "in": "query", "required": name in required, "schema": prop}
-            for name, prop in schema.get("properties", {}).items()]
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema.get("properties", {}).items()
+    ]
 
 
 def _path_parameters(path: str) -> list[dict[str, Any]]:
-    return [{"name": name, "in": "path", "required": True,
-             "schema": {"type": "integer" if kind == "int" else "string"}}
-            for name, kind in re.findall(r"{(\w+)(?::(\w+))?}", path)]
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer" if kind == "int" else "string"},
+        }
+        for name, kind in re.findall(r"{(\w+)(?::(\w+))?}", path)
+    ]
 
 
 def build_openapi(operations: list[Operation], title: str, version: str) -> dict[str, Any]:
@@ -57,8 +81,12 @@ def build_openapi(operations: list[Operation], title: str, version: str) -> dict
     ref_of = {key[0].__name__: value for key, value in refs.items()}
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
-        entry: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": op.handler.__name__,
-                                 "parameters": _path_parameters(op.path)}
+        entry: dict[str, Any] = {
+            "summary": op.summary,
+            "tags": [op.tag],
+            "operationId": op.handler.__name__,
+            "parameters": _path_parameters(op.path),
+        }
         if op.handler.__doc__:
             entry["description"] = op.handler.__doc__.strip()
         if op.query is not None:
@@ -75,10 +103,13 @@ def build_openapi(operations: list[Operation], title: str, version: str) -> dict
         ok: dict[str, Any] = {"description": "Success"}
         if op.response is not None:
             ok["content"] = {"application/json": {"schema": _schema_of(op.response, ref_of)}}
-        entry["responses"] = {str(op.status): ok,
-                              "default": {"description": "Error",
-                                          "content": {"application/json": {"schema": {"$ref": REF.format(
-                                              model="Error")}}}}}
+        entry["responses"] = {
+            str(op.status): ok,
+            "default": {
+                "description": "Error",
+                "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+            },
+        }
         if op.auth:
             entry["security"] = [{"bearer": []}]
         paths.setdefault(re.sub(r"{(\w+):\w+}", r"{\1}", op.path), {})[op.method.lower()] = entry
@@ -86,6 +117,8 @@ def build_openapi(operations: list[Operation], title: str, version: str) -> dict
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": paths,
-        "components": {"schemas": schemas,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
     }

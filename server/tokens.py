@@ -32,9 +32,14 @@ class InvalidToken(Exception):
 def issue_access_token(settings: Settings, user_id: int, role: str, now: float | None = None) -> str:
     issued = int(now if now is not None else time.time())
     claims = {
-        "sub": str(user_id), "role": role, "typ": ACCESS_TYPE, "jti": secrets.token_urlsafe(12),
-        "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
-        "iat": issued, "exp": issued + settings.access_token_ttl_s,
+        "sub": str(user_id),
+        "role": role,
+        "typ": ACCESS_TYPE,
+        "jti": secrets.token_urlsafe(12),
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": issued,
+        "exp": issued + settings.access_token_ttl_s,
     }
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
@@ -42,14 +47,20 @@ def issue_access_token(settings: Settings, user_id: int, role: str, now: float |
 def verify_access_token(settings: Settings, token: str) -> AccessClaims:
     try:
         claims = jwt.decode(
-            token, settings.secret_key, algorithms=[ALGORITHM], audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer, options={"require": ["exp", "iat", "sub", "jti", "iss", "aud"]},
+            token,
+            settings.secret_key,
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "iat", "sub", "jti", "iss", "aud"]},
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from None
     if claims.get("typ") != ACCESS_TYPE or not str(claims["sub"]).isdigit():
         raise InvalidToken("not an access token")
-    return AccessClaims(int(claims["sub"]), str(claims.get("role", "user")), claims["jti"], int(claims["exp"]))
+    return AccessClaims(
+        int(claims["sub"]), str(claims.get("role", "user")), claims["jti"], int(claims["exp"])
+    )
 
 
 def new_refresh_token() -> str:

@@ -1,12 +1,24 @@
 """All models, imported here so that `Base.metadata` knows every table."""
 
 from persistence.models.base import Base, utcnow
-from persistence.models.gamification import Badge, BadgeAward, DuelRating, XpEvent
 from persistence.models.games import Answer, Game, GamePlayer
+from persistence.models.gamification import Badge, BadgeAward, DuelRating, XpEvent
 from persistence.models.quizzes import Question, Quiz, QuizTag
 from persistence.models.users import RefreshToken, User
 
 __all__ = [
-    "Answer", "Badge", "BadgeAward", "Base", "DuelRating", "Game", "GamePlayer", "Question", "Quiz",
-    "QuizTag", "RefreshToken", "User", "XpEvent", "utcnow",
+    "Answer",
+    "Badge",
+    "BadgeAward",
+    "Base",
+    "DuelRating",
+    "Game",
+    "GamePlayer",
+    "Question",
+    "Quiz",
+    "QuizTag",
+    "RefreshToken",
+    "User",
+    "XpEvent",
+    "utcnow",
 ]

@@ -39,8 +39,9 @@ class RefreshTokenRepository(Repository[RefreshToken]):
         """
         result = await self._update(
             update(RefreshToken)
-            .where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None),
-                   RefreshToken.revoked_at.is_(None))
+            .where(
+                RefreshToken.id == token_id, RefreshToken.used_at.is_(None), RefreshToken.revoked_at.is_(None)
+            )
             .values(used_at=now)
         )
         return result.rowcount == 1

@@ -37,6 +37,10 @@ async def health(request: Request) -> object:
     database = "ok" if await request.app.state.db.ping() else "down"
     redis = await _redis_state(request)
     healthy = database == "ok" and redis != "down"
-    body = Health(status="ok" if healthy else "degraded", database=database, redis=redis,
-                  node=request.app.state.settings.node_id)
+    body = Health(
+        status="ok" if healthy else "degraded",
+        database=database,
+        redis=redis,
+        node=request.app.state.settings.node_id,
+    )
     return json_response(body.model_dump(), status_code=200 if healthy else 503)

@@ -1,0 +1,52 @@
+"""Wiring the live rooms into the app: the node with its store, bus, clock, results sink and rewards."""
+
+from __future__ import annotations
+
+from persistence.db import Database
+from persistence.levels import level_for, xp_for_game
+from rooms.bus import MemoryBus
+from rooms.clock import Clock, SystemClock
+from rooms.node import Limits, RoomNode
+from rooms.state import Account
+from rooms.store import MemoryRoomStore
+from server.config import Settings
+from server.results import DatabaseResultsSink
+from server.tokens import InvalidToken, verify_access_token
+
+
+class XpRewards:
+    """The rooms' view of the XP and level rules that live with persistence."""
+
+    def xp_for(self, score: int, rank: int | None, players: int, kind: str) -> int:
+        return xp_for_game(score, rank, players, kind)
+
+    def level_for(self, xp: int) -> int:
+        return level_for(xp)
+
+
+def account_lookup(settings: Settings, database: Database):  # noqa: ANN201 - rooms.node.Authenticate
+    """Access token -> the account and its XP now (the final result's level is computed from it)."""
+
+    async def authenticate(token: str) -> Account | None:
+        try:
+            claims = verify_access_token(settings, token)
+        except InvalidToken:
+            return None
+        async with database.uow() as uow:
+            user = await uow.users.get(claims.user_id)
+            return None if user is None else Account(user_id=user.id, xp=user.xp)
+
+    return authenticate
+
+
+def build_node(settings: Settings, database: Database, clock: Clock | None = None) -> RoomNode:
+    """The embedded default: rooms in this process's memory."""
+    return RoomNode(
+        store=MemoryRoomStore(),
+        bus=MemoryBus(),
+        clock=clock or SystemClock(),
+        sink=DatabaseResultsSink(database),
+        rewards=XpRewards(),
+        authenticate=account_lookup(settings, database),
+        limits=Limits(joins_per_address_per_minute=settings.joins_per_address_per_minute),
+    )
