@@ -19,7 +19,7 @@ from rooms import envelope
 from rooms.answers import InvalidAnswer, parse_answer
 from rooms.bus import Bus
 from rooms.clock import Clock
-from rooms.game import RoomError
+from rooms.events import RoomError
 from rooms.protocol import AnswerFrame
 from rooms.runner import RoomRunner
 from rooms.scoring import credited_ms, is_in_time, is_too_early

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from rooms.game import SharedEvent
+from rooms.events import SharedEvent
 from rooms.types import PlayerId
 
 EVENT, PERSONAL, HOST, KICK, CLOSED = "event", "personal", "host", "kick", "closed"

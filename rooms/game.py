@@ -10,77 +10,22 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from rooms.answers import InvalidAnswer, parse_answer
+from rooms.events import Effects, RoomError, SharedEvent
 from rooms.nicknames import BadNickname, clean_nickname, nickname_key
+from rooms.outcomes import NoRewards, Rewards, final_result, finished_game, player_outcomes
 from rooms.questions import Kind, Question, public_view, question_from_document
-from rooms.ranking import Standing, rank
-from rooms.results import AnswerOutcome, FinishedGame, PlayerOutcome
 from rooms.reveal import distribution, solution
 from rooms.scoring import AnswerRecord, PlayerTally, QuestionResult, apply_question, replay
+from rooms.standings import Standings
 from rooms.state import Account, Phase, PlayerState, RoomState, StoredAnswer
 from rooms.types import PlayerId
 
 VARIANTS = 4
 MAX_RTT_ALLOWANCE_MS = 300
 PODIUM_SIZE = 3
-
-
-class RoomError(Exception):
-    """A request the room refuses, with the PROTOCOL.md error code."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class Rewards(Protocol):
-    """XP and levels, supplied by `server/` (the rules live with persistence)."""
-
-    def xp_for(self, score: int, rank: int | None, players: int, kind: str) -> int: ...
-
-    def level_for(self, xp: int) -> int: ...
-
-
-class NoRewards:
-    """No XP at all: rooms tested on their own."""
-
-    def xp_for(self, score: int, rank: int | None, players: int, kind: str) -> int:
-        return 0
-
-    def level_for(self, xp: int) -> int:
-        return 1
-
-
-@dataclass(slots=True)
-class SharedEvent:
-    """A numbered room event; question events carry one frame per player variant."""
-
-    seq: int
-    host: dict[str, Any]
-    variants: tuple[dict[str, Any], ...] = ()
-
-    def frame_for(self, variant: int | None) -> dict[str, Any]:
-        if variant is None or not self.variants:
-            return self.host
-        return self.variants[variant % len(self.variants)]
-
-
-@dataclass(slots=True)
-class Effects:
-    """What a transition asks the runner to send."""
-
-    shared: list[SharedEvent] = field(default_factory=list)
-    personal: dict[PlayerId, dict[str, Any]] = field(default_factory=dict)
-    host: list[dict[str, Any]] = field(default_factory=list)
-    kicked: list[PlayerId] = field(default_factory=list)
-    finished: FinishedGame | None = None
-    personal_at: int | None = None  # personal frames go before shared[personal_at] (default: after all)
-    question_opened: bool = False
-    question_closed: bool = False
 
 
 def question_from_snapshot(doc: Mapping[str, Any]) -> Question:
@@ -97,8 +42,7 @@ class Game:
         self.rewards = rewards or NoRewards()
         self.questions: list[Question] = [question_from_snapshot(doc) for doc in state.questions_doc]
         self._nickname_keys = {p.nickname_key: p.id for p in state.players.values() if not p.kicked}
-        self._ranks: dict[PlayerId, int] = {}
-        self._standings: list[Standing] = []
+        self.standings = Standings()
         self._lobby_joined: list[dict[str, str]] = []
         self._lobby_left: list[PlayerId] = []
         self._active = sum(1 for p in state.players.values() if not p.left and not p.kicked)
@@ -324,27 +268,14 @@ class Game:
     # --- standings and results -------------------------------------------------------------------
 
     def _rank(self) -> None:
-        standings = rank(
-            (p.id, p.tally.score, p.tally.total_credited_ms)
-            for p in self.state.players.values()
-            if not p.kicked
-        )
-        self._ranks = {standing.player_id: standing.rank for standing in standings}
-        self._standings = standings
-
-    def _top(self, count: int) -> list[dict[str, Any]]:
-        players = self.state.players
-        return [
-            {"id": s.player_id, "nickname": players[s.player_id].nickname, "score": s.score, "rank": s.rank}
-            for s in self._standings[:count]
-        ]
+        self.standings.update(self.state.players.values())
 
     def _scoreboard(self) -> SharedEvent:
         frame = {
             "type": "scoreboard",
             "seq": self._next_seq(),
-            "top": self._top(self.state.settings.top_n),
-            "players": len(self._standings),
+            "top": self.standings.top(self.state.settings.top_n),
+            "players": self.standings.count,
         }
         return SharedEvent(frame["seq"], frame)
 
@@ -361,7 +292,7 @@ class Game:
                 "points": result.points,
                 "streak": player.tally.streak,
                 "score": player.tally.score,
-                "rank": self._ranks.get(player_id),
+                "rank": self.standings.rank_of(player_id),
                 "answered": result.answered,
             }
             stored = answers.get(player_id)
@@ -442,91 +373,18 @@ class Game:
         finished = {
             "type": "finished",
             "seq": self._next_seq(),
-            "podium": self._top(PODIUM_SIZE),
+            "podium": self.standings.top(PODIUM_SIZE),
             "game_id": state.game_id,
         }
         effects = Effects(shared=[SharedEvent(finished["seq"], finished)])
-        outcomes = self._outcomes()
+        outcomes = player_outcomes(state, self.standings, self.rewards)
         for outcome in outcomes:
-            effects.personal[outcome.player_id] = self._final_result(outcome)
-        effects.finished = self._finished_game(now_ms, outcomes, closed, history)
+            player = state.players[outcome.player_id]
+            player.last_result = effects.personal[outcome.player_id] = final_result(
+                player, outcome, self.rewards
+            )
+        effects.finished = finished_game(state, now_ms, outcomes, closed, history)
         return effects
-
-    def _outcomes(self) -> list[PlayerOutcome]:
-        count = len(self._standings)
-        outcomes = []
-        for player in self.state.players.values():
-            player_rank = self._ranks.get(player.id)
-            xp = (
-                0
-                if player.account is None or player.kicked
-                else self.rewards.xp_for(player.tally.score, player_rank, count, self.state.kind)
-            )
-            outcomes.append(
-                PlayerOutcome(
-                    player.id,
-                    player.nickname,
-                    player.account.user_id if player.account else None,
-                    player.tally.score,
-                    player_rank,
-                    player.tally.correct_count,
-                    xp,
-                    player.kicked,
-                )
-            )
-        return outcomes
-
-    def _final_result(self, outcome: PlayerOutcome) -> dict[str, Any]:
-        player = self.state.players[outcome.player_id]
-        frame: dict[str, Any] = {
-            "type": "result",
-            "score": outcome.score,
-            "rank": outcome.rank,
-            "streak": player.tally.streak,
-            "correct_count": outcome.correct_count,
-            "xp_gained": outcome.xp_gained,
-        }
-        if player.account is not None:
-            frame["level"] = self.rewards.level_for(player.account.xp + outcome.xp_gained)
-        player.last_result = frame
-        return frame
-
-    def _finished_game(
-        self,
-        now_ms: int,
-        outcomes: list[PlayerOutcome],
-        all_answers: Sequence[Mapping[PlayerId, StoredAnswer]],
-        history: list[dict[PlayerId, QuestionResult]],
-    ) -> FinishedGame:
-        state = self.state
-        answers = tuple(
-            AnswerOutcome(
-                player_id,
-                index,
-                stored.answer,
-                history[index][player_id].correct,
-                history[index][player_id].points,
-                history[index][player_id].streak,
-                stored.receipt,
-            )
-            for index, question_answers in enumerate(all_answers)
-            for player_id, stored in question_answers.items()
-            if player_id in history[index]
-        )
-        return FinishedGame(
-            game_id=state.game_id,
-            pin=state.pin,
-            kind=state.kind,
-            title=state.title,
-            host_user_id=state.host_user_id,
-            settings=state.settings.as_dict(),
-            questions=state.questions_doc,
-            started_at_ms=state.started_at_ms,
-            ended_at_ms=now_ms,
-            players=tuple(outcomes),
-            answers=answers,
-            voided=tuple(sorted(state.voided)),
-        )
 
     # --- views -----------------------------------------------------------------------------------
 
@@ -561,13 +419,13 @@ class Game:
             snap.update(
                 score=player.tally.score,
                 streak=player.tally.streak,
-                rank=self._ranks.get(player.id),
+                rank=self.standings.rank_of(player.id),
                 result=player.last_result,
             )
         else:
             snap["roster"] = self.roster()
-        if self._standings:
-            snap["standings"] = self._top(self.state.settings.top_n)
+        if self.standings.count:
+            snap["standings"] = self.standings.top(self.state.settings.top_n)
         return snap
 
     # --- helpers ---------------------------------------------------------------------------------

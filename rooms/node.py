@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from rooms.bus import Bus
 from rooms.clock import Clock, Handle
 from rooms.edge import Connection, RoomEdge, hash_token
-from rooms.game import Game, Rewards, RoomError
+from rooms.events import RoomError
+from rooms.game import Game
+from rooms.outcomes import Rewards
 from rooms.protocol import (
     FIRST_FRAME_TYPES,
     HOST_COMMANDS,

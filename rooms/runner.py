@@ -15,7 +15,8 @@ from typing import Any
 from rooms import envelope
 from rooms.bus import Bus
 from rooms.clock import Clock, Handle
-from rooms.game import Effects, Game, RoomError
+from rooms.events import Effects, RoomError
+from rooms.game import Game
 from rooms.protocol import Accept, Frame, Kick, Lock, Void
 from rooms.results import ResultsSink
 from rooms.settings import AUTO_ADVANCE_PAUSE_MS
