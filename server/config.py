@@ -90,5 +90,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         joins_per_address_per_minute=int(
             env.get("JOINS_PER_ADDRESS_PER_MINUTE", defaults.joins_per_address_per_minute)
         ),
-        seed_demo=env.get("QUIZARENA_SEED_DEMO", "1") not in ("0", "false", "no"),
+        # Demo accounts have published passwords: never by default in production.
+        seed_demo=env.get("QUIZARENA_SEED_DEMO", "0" if mode == "production" else "1")
+        not in ("0", "false", "no"),
     )

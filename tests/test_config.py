@@ -1,0 +1,34 @@
+"""Settings from the environment: safe laptop defaults, strict production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.config import ConfigError, load_settings
+
+
+def test_laptop_defaults_generate_and_keep_a_dev_secret(tmp_path: Path) -> None:
+    env = {"QUIZARENA_DATA_DIR": str(tmp_path)}
+    first = load_settings(env)
+    assert first.database_url == f"sqlite+aiosqlite:///{tmp_path}/quizarena.db"
+    assert first.redis_url is None and first.seed_demo is True
+    assert len(first.secret_key) >= 32
+    assert load_settings(env).secret_key == first.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_refuses_a_short_secret(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings({"QUIZARENA_ENV": "production", "SECRET_KEY": "short", "QUIZARENA_DATA_DIR": str(tmp_path)})
+    with pytest.raises(ConfigError):
+        load_settings({"QUIZARENA_ENV": "production", "QUIZARENA_DATA_DIR": str(tmp_path)})
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_with_a_long_secret_does_not_seed_demo_accounts(tmp_path: Path) -> None:
+    settings = load_settings({"QUIZARENA_ENV": "production", "SECRET_KEY": "k" * 32,
+                              "ALLOWED_ORIGINS": "https://a.example, https://b.example"})
+    assert settings.production and settings.seed_demo is False
+    assert settings.allowed_origins == ("https://a.example", "https://b.example")
