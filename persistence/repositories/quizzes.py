@@ -79,11 +79,17 @@ class QuizRepository(Repository[Quiz]):
         """The quiz with its questions and tags loaded (relationships never lazy-load)."""
         return await self.session.scalar(self._full().where(Quiz.id == quiz_id))
 
-    async def get_with_owner(self, quiz_id: int) -> tuple[Quiz, User] | None:
-        """The quiz (questions and tags loaded) and its owner, in one round trip plus the eager loads."""
+    async def get_with_owner(self, quiz_id: int, for_update: bool = False) -> tuple[Quiz, User] | None:
+        """The quiz (questions and tags loaded) and its owner.
+
+        `for_update` locks the quiz row until the transaction ends (PostgreSQL; SQLite has one writer
+        anyway), so two edits of one quiz run one after the other instead of deleting the same rows.
+        """
         statement = (
             self._full().add_columns(User).join(User, User.id == Quiz.owner_id).where(Quiz.id == quiz_id)
         )
+        if for_update:
+            statement = statement.with_for_update(of=Quiz)
         row = (await self.session.execute(statement)).first()
         return None if row is None else (row[0], row[1])
 
