@@ -202,8 +202,7 @@ class RoomEdge:
         self.runner.presence(player.id, connected=True)
 
     async def _answered(self, player_id: PlayerId) -> bool:
-        answers = await self._store.answers(self.pin, self.game.state.question_index)
-        return player_id in answers
+        return await self._store.has_answered(self.pin, self.game.state.question_index, player_id)
 
     def _remaining(self, player_id: PlayerId, now: int) -> int:
         state = self.game.state

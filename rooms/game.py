@@ -7,7 +7,6 @@ each variant is encoded once, and a player's variant is fixed when they join.
 
 from __future__ import annotations
 
-import random
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,14 +15,14 @@ from rooms.answers import InvalidAnswer, parse_answer
 from rooms.events import Effects, RoomError, SharedEvent
 from rooms.nicknames import BadNickname, clean_nickname, nickname_key
 from rooms.outcomes import NoRewards, Rewards, final_result, finished_game, player_outcomes
-from rooms.questions import Kind, Question, public_view, question_from_document
+from rooms.question_event import VARIANTS, question_event
+from rooms.questions import Kind, Question, question_from_document
 from rooms.reveal import distribution, solution
 from rooms.scoring import AnswerRecord, PlayerTally, QuestionResult, apply_question, replay
 from rooms.standings import Standings
 from rooms.state import Account, Phase, PlayerState, RoomState, StoredAnswer
 from rooms.types import PlayerId
 
-VARIANTS = 4
 MAX_RTT_ALLOWANCE_MS = 300
 PODIUM_SIZE = 3
 
@@ -152,7 +151,7 @@ class Game:
         state.deadline_ms = (
             now_ms + state.settings.read_time_ms + question.time_limit_ms + MAX_RTT_ALLOWANCE_MS
         )
-        event = self._question_event(index, self._next_seq(), now_ms)
+        event = question_event(state, question, index, len(self.questions), self._next_seq(), now_ms)
         self._open_frames = event
         return Effects(shared=[event], question_opened=True)
 
@@ -165,33 +164,6 @@ class Game:
             state.deadline_ms = deadline
             return True
         return False
-
-    def _question_event(self, index: int, seq: int, now_ms: int) -> SharedEvent:
-        state, question = self.state, self.questions[index]
-        room_fields = {
-            "type": "question",
-            "seq": seq,
-            "question": index,
-            "total": len(self.questions),
-            "read_time_ms": state.settings.read_time_ms,
-            "server_time": now_ms,
-        }
-        shuffled = state.settings.shuffle or question.kind is Kind.ORDERING
-        count = VARIANTS if shuffled else 1
-
-        def variant(number: int, *, for_host: bool) -> dict[str, Any]:
-            rng = random.Random(f"{state.pin}:{index}:{number}")  # the same frames again after a failover
-            view = public_view(
-                question,
-                rng,
-                shuffle=state.settings.shuffle and not for_host,
-                option_text=for_host or state.settings.question_on_devices,
-            )
-            return {**room_fields, **view}
-
-        return SharedEvent(
-            seq, variant(0, for_host=True), tuple(variant(n, for_host=False) for n in range(count))
-        )
 
     def open_question_event(self) -> SharedEvent | None:
         return self._open_frames if self.state.phase is Phase.QUESTION else None

@@ -49,6 +49,8 @@ class RoomStore(Protocol):
 
     async def answers(self, pin: str, question: int) -> dict[PlayerId, StoredAnswer]: ...
 
+    async def has_answered(self, pin: str, question: int, player_id: PlayerId) -> bool: ...
+
     async def append_event(self, pin: str, seq: int, event: bytes) -> None: ...
 
     async def events_after(self, pin: str, seq: int) -> list[bytes] | None:
@@ -112,6 +114,9 @@ class MemoryRoomStore:
 
     async def answers(self, pin: str, question: int) -> dict[PlayerId, StoredAnswer]:
         return dict(self._answers.get((pin, question), {}))
+
+    async def has_answered(self, pin: str, question: int, player_id: PlayerId) -> bool:
+        return player_id in self._answers.get((pin, question), {})
 
     async def append_event(self, pin: str, seq: int, event: bytes) -> None:
         history = self._history.setdefault(pin, deque(maxlen=self._history_length))
