@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from server.auth import require_user
 from server.errors import BadRequest, FieldError, ValidationFailed
 from server.jsonio import JSONDecodeError, json_response, loads
 
@@ -75,6 +76,8 @@ class Api:
 def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         inputs: dict[str, Any] = {}
+        if op.auth:  # who you are comes before what you sent: anonymous gets 401, not 422
+            await require_user(request)
         if op.body is not None:
             inputs["body"] = validate(op.body, await read_payload(request, op.accepts_form))
         if op.query is not None:

@@ -9,6 +9,9 @@ from server.errors import Forbidden, Unauthorized
 from server.tokens import InvalidToken, verify_access_token
 
 
+_MISSING = object()
+
+
 def bearer_token(connection: HTTPConnection) -> str | None:
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -33,8 +36,14 @@ async def user_from_token(connection: HTTPConnection, token: str) -> User:
 
 
 async def optional_user(connection: HTTPConnection) -> User | None:
+    """The caller, looked up once per request (the operation layer may already have done it)."""
+    cached = connection.scope.get("quizarena.user", _MISSING)
+    if cached is not _MISSING:
+        return cached
     token = bearer_token(connection)
-    return None if token is None else await user_from_token(connection, token)
+    user = None if token is None else await user_from_token(connection, token)
+    connection.scope["quizarena.user"] = user
+    return user
 
 
 async def require_user(connection: HTTPConnection) -> User:

@@ -36,3 +36,47 @@ async def test_docs_page_is_served_locally(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     assert "text/html" in response.headers["content-type"]
     assert "http://" not in response.text and "https://" not in response.text
+
+
+async def test_authentication_comes_before_body_validation(client: httpx.AsyncClient) -> None:
+    response = await client.post("/quizzes", json={"title": ""})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_oversized_body_is_refused_with_413(client: httpx.AsyncClient) -> None:
+    response = await client.post("/auth/register", content=b"{" + b" " * (1024 * 1024 + 10) + b"}",
+                                 headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+async def test_malformed_json_is_a_clear_400(client: httpx.AsyncClient) -> None:
+    response = await client.post("/auth/login", content=b"{nope", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["error"]["message"]
+
+
+async def test_streamed_body_over_the_limit_is_refused_too(client: httpx.AsyncClient) -> None:
+    async def chunks():  # no Content-Length: the limit is counted as the body arrives
+        for _ in range(20):
+            yield b" " * 65536
+
+    response = await client.post("/auth/login", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+async def test_a_bug_answers_500_without_a_stack_trace(app: object) -> None:
+    from starlette.routing import Route
+
+    async def boom(request: object) -> None:
+        raise RuntimeError("secret internals")
+
+    app.router.routes.append(Route("/boom", boom))  # type: ignore[attr-defined]
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal_error", "message": "Internal server error"}}
+    assert "secret internals" not in response.text
