@@ -8,7 +8,6 @@ from persistence.models import User
 from server.errors import Forbidden, Unauthorized
 from server.tokens import InvalidToken, verify_access_token
 
-
 _MISSING = object()
 
 

@@ -46,14 +46,19 @@ async def test_authentication_comes_before_body_validation(client: httpx.AsyncCl
 
 
 async def test_oversized_body_is_refused_with_413(client: httpx.AsyncClient) -> None:
-    response = await client.post("/auth/register", content=b"{" + b" " * (1024 * 1024 + 10) + b"}",
-                                 headers={"content-type": "application/json"})
+    response = await client.post(
+        "/auth/register",
+        content=b"{" + b" " * (1024 * 1024 + 10) + b"}",
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
 
 
 async def test_malformed_json_is_a_clear_400(client: httpx.AsyncClient) -> None:
-    response = await client.post("/auth/login", content=b"{nope", headers={"content-type": "application/json"})
+    response = await client.post(
+        "/auth/login", content=b"{nope", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400
     assert "not valid JSON" in response.json()["error"]["message"]
 
@@ -63,7 +68,9 @@ async def test_streamed_body_over_the_limit_is_refused_too(client: httpx.AsyncCl
         for _ in range(20):
             yield b" " * 65536
 
-    response = await client.post("/auth/login", content=chunks(), headers={"content-type": "application/json"})
+    response = await client.post(
+        "/auth/login", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
 
 
