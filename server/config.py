@@ -71,7 +71,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if mode == "production":
         if len(secret.encode()) < MIN_PRODUCTION_SECRET_BYTES:
             raise ConfigError(
-                f"SECRET_KEY must be at least {MIN_PRODUCTION_SECRET_BYTES} bytes when QUIZARENA_ENV=production"
+                f"SECRET_KEY must be at least {MIN_PRODUCTION_SECRET_BYTES} bytes "
+                "when QUIZARENA_ENV=production"
             )
     elif not secret:
         secret = _dev_secret(data_dir)
