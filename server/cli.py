@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(migrate(settings))
         print("database is at the latest migration")
     elif args.command == "seed":
-        added = asyncio.run(migrate(settings)) or asyncio.run(seed(settings))
+        asyncio.run(migrate(settings))
+        added = asyncio.run(seed(settings))
         print("demo content added" if added else "demo content was already there")
     elif args.command == "create-admin":
         password = args.password or getpass.getpass("password: ")
