@@ -1,0 +1,310 @@
+"""`python -m bench.loadgen`: one room of N bots against QuizArena and/or the raw baseline.
+
+It starts each server itself (pinned to one core, the load generator on the other), creates the
+room (REST for QuizArena), joins N bots over WebSockets, plays K questions driven by a host socket
+and prints the figures of DESIGN.md's "Performance" as a markdown table; with `--target both`,
+also QuizArena/baseline. Everything is bounded by timeouts and every process it started is ended.
+
+    python -m bench.loadgen --players 1000 --questions 3 --answer-window-ms 1000 --target both
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+
+from bench import procstat, rest, servers, stats
+from bench.fleet import Fleet
+from bench.worker import (
+    AwaitFinish,
+    AwaitRound,
+    Join,
+    JoinReport,
+    RoundReport,
+    Stop,
+    StopReport,
+    raise_fd_limit,
+)
+
+ROUND_TIMEOUT_S = 60.0
+SETTLE_S = 1.0
+HOST_TIMEOUT_S = 10.0
+CONNECT_TIMEOUT_S = 30.0
+TARGETS = ("baseline", "quizarena")
+
+Figures = dict[str, Any]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.loadgen", description=__doc__.splitlines()[0])
+    parser.add_argument("--players", type=int, required=True)
+    parser.add_argument("--questions", type=int, default=3)
+    parser.add_argument("--answer-window-ms", type=float, default=0.0,
+                        help="each bot answers at a uniform random delay in [0, W] after its question")
+    parser.add_argument("--target", choices=(*TARGETS, "both"), default="both")
+    parser.add_argument("--server-cpu", type=int, default=0)
+    parser.add_argument("--loadgen-cpu", type=int, default=1)
+    parser.add_argument("--client-procs", type=int, default=1, help="bot processes (all on the loadgen core)")
+    parser.add_argument("--join-concurrency", type=int, default=256, help="joins in flight at once, in all")
+    parser.add_argument("--join-timeout-s", type=float, default=300.0)
+    parser.add_argument("--quizarena-rev", help="run QuizArena from this git revision (a `git archive` "
+                        "snapshot) instead of the working tree")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="also write every figure and per-round detail here")
+    return parser.parse_args(argv)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def pin_cores(args: argparse.Namespace) -> int | None:
+    """Pin this process (and so its bot processes) to the loadgen core; the server core to return."""
+    available = os.sched_getaffinity(0)
+    if args.server_cpu == args.loadgen_cpu or not {args.server_cpu, args.loadgen_cpu} <= available:
+        log(f"not pinning: cores {args.server_cpu}/{args.loadgen_cpu} are not two of {sorted(available)}")
+        return None
+    os.sched_setaffinity(0, {args.loadgen_cpu})
+    return int(args.server_cpu)
+
+
+def start_server(target: str, workdir: Path, cpu: int | None,
+                 args: argparse.Namespace) -> servers.ServerProcess:
+    if target == "baseline":
+        return servers.start_baseline(workdir, cpu, args.questions)
+    source = servers.snapshot(args.quizarena_rev, workdir / "src") if args.quizarena_rev else None
+    return servers.start_quizarena(workdir, cpu, source)
+
+
+def open_room(target: str, server: servers.ServerProcess, args: argparse.Namespace) -> rest.GameSeat:
+    servers.wait_listening(server)
+    if target == "baseline":
+        return rest.GameSeat(pin="000000", host_token="baseline")
+    return rest.create_game(f"http://127.0.0.1:{server.port}", args.questions, args.players)
+
+
+class HostSeat:
+    """The host's socket: sends the commands and keeps the size of the last `question` frame."""
+
+    def __init__(self, socket: ClientConnection):
+        self.socket = socket
+        self.question_bytes = math.nan
+        self._drain = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        async for message in self.socket:
+            if isinstance(message, str) and message.startswith('{"type":"question"'):
+                self.question_bytes = len(message.encode())
+
+    async def command(self, kind: str) -> tuple[float, float]:
+        """Send a host command; perf_counter() and epoch ms just before it left."""
+        sent, sent_ms = time.perf_counter(), time.time() * stats.MS
+        await self.socket.send(orjson.dumps({"type": kind}).decode())
+        return sent, sent_ms
+
+    async def close(self) -> None:
+        self._drain.cancel()
+        await self.socket.close()
+
+
+async def take_host_seat(uri: str, seat: rest.GameSeat) -> HostSeat:
+    socket = await connect(uri, compression=None, max_size=None, ping_interval=None,
+                           open_timeout=HOST_TIMEOUT_S)
+    await socket.send(orjson.dumps({"type": "host", "pin": seat.pin, "token": seat.host_token}).decode())
+    welcome = orjson.loads(await asyncio.wait_for(socket.recv(), HOST_TIMEOUT_S))
+    if welcome.get("type") != "welcome":
+        raise RuntimeError(f"the host seat was refused: {welcome}")
+    return HostSeat(socket)
+
+
+async def join_everyone(server: servers.ServerProcess, fleet: Fleet, uri: str, seat: rest.GameSeat,
+                        args: argparse.Namespace) -> Figures:
+    rss_before, cpu_before, started = server.rss_kib(), server.cpu_seconds(), time.perf_counter()
+    lanes = max(1, args.join_concurrency // len(fleet.sizes))
+    command = Join(uri, seat.pin, lanes, CONNECT_TIMEOUT_S)
+    reports: list[JoinReport] = await fleet.ask(command, args.join_timeout_s)
+    await asyncio.sleep(SETTLE_S)  # the last lobby frames go out
+    cpu_after, rss_after = server.cpu_seconds(), server.rss_kib()
+    failures = sum((r.failures for r in reports), Counter())
+    latencies = sorted(ms for r in reports for ms in r.latencies)
+    joined = len(latencies)
+    if failures:
+        log(f"join failures: {dict(failures.most_common(5))}")
+    if not joined:
+        raise RuntimeError("no bot could join")
+    return {
+        "players": joined,
+        "joins_s": max(r.last_welcome for r in reports) - min(r.started for r in reports),
+        "join_p50": stats.percentile(latencies, 0.5) * stats.MS,
+        "join_p99": stats.percentile(latencies, 0.99) * stats.MS,
+        "join_failures": sum(failures.values()),
+        "join_cpu_ms": (cpu_after - cpu_before) * stats.MS / joined,
+        "rss_per_player_kib": (rss_after - rss_before) / joined,
+        "rss_before_mib": rss_before / 1024,
+        "rss_after_mib": rss_after / 1024,
+        "window": (started, time.perf_counter()),
+    }
+
+
+def merge(reports: list[RoundReport]) -> dict[str, list[float]]:
+    merged: dict[str, list[float]] = {}
+    for report in reports:
+        for name, values in report.series.items():
+            merged.setdefault(name, []).extend(values)
+    return merged
+
+
+def describe(figures: Figures) -> str:
+    parts = [("opened", "open_delay"), ("fan-out max", "fanout_max"), ("server span", "server_fanout"),
+             ("ack p99", "ack_p99"), ("round", "round"), ("scoreboard", "to_scoreboard"),
+             ("server CPU", "server_cpu_ms"), ("loadgen CPU", "loadgen_cpu_ms")]
+    return ", ".join(f"{label} {figures[key]:.0f} ms" for label, key in parts)
+
+
+async def play_round(server: servers.ServerProcess, fleet: Fleet, host: HostSeat, question: int,
+                     args: argparse.Namespace) -> Figures:
+    deadline = time.perf_counter() + args.answer_window_ms / stats.MS + ROUND_TIMEOUT_S
+    server_cpu, loadgen_cpu = server.cpu_seconds(), procstat.total_cpu_seconds(fleet.pids)
+    fleet.tell(AwaitRound(question, deadline))
+    t0, t0_ms = await host.command("start" if question == 0 else "next")
+    reports: list[RoundReport] = await fleet.replies(deadline - time.perf_counter() + HOST_TIMEOUT_S)
+    server_time_ms = min((r.server_time_ms for r in reports), default=math.nan)
+    figures = stats.round_figures(t0, merge(reports), server_time_ms)
+    figures["open_delay"] = server_time_ms - t0_ms
+    figures["server_cpu_ms"] = (server.cpu_seconds() - server_cpu) * stats.MS
+    figures["loadgen_cpu_ms"] = (procstat.total_cpu_seconds(fleet.pids) - loadgen_cpu) * stats.MS
+    figures["window"] = (t0, time.perf_counter())
+    log(f"  q{question}: {describe(figures)}")
+    await asyncio.sleep(SETTLE_S)
+    return figures
+
+
+async def finish(fleet: Fleet, host: HostSeat) -> float:
+    """The host's last `next`; ms until the last bot holds `finished`."""
+    fleet.tell(AwaitFinish(time.perf_counter() + ROUND_TIMEOUT_S))
+    t0, _ = await host.command("next")
+    reports = await fleet.replies(ROUND_TIMEOUT_S + HOST_TIMEOUT_S)
+    arrivals = stats.finite(t for report in reports for t in report.finished)
+    return (arrivals[-1] - t0) * stats.MS if arrivals else math.nan
+
+
+def traffic_figures(reports: list[StopReport], players: int) -> Figures:
+    frames = sum((r.traffic for r in reports), Counter())
+    sizes = sum((r.traffic_bytes for r in reports), Counter())
+    return {
+        "lobby_kib_per_player": sizes["lobby"] / 1024 / players,
+        "frames_per_player": {kind: count / players for kind, count in frames.items()},
+        "refusals": dict(sum((r.refusals for r in reports), Counter())),
+        "errors": dict(sum((r.errors for r in reports), Counter())),
+    }
+
+
+async def play(server: servers.ServerProcess, fleet: Fleet, seat: rest.GameSeat,
+               args: argparse.Namespace) -> Figures:
+    uri = f"ws://127.0.0.1:{server.port}/ws"
+    ours = [server.pid, *fleet.pids]
+    ours_before, busy_before = procstat.total_cpu_seconds(ours), procstat.machine_busy_seconds()
+    host = await take_host_seat(uri, seat)
+    try:
+        figures = await join_everyone(server, fleet, uri, seat, args)
+        log(f"  {figures['players']} joined in {figures['joins_s']:.2f} s")
+        rounds = [await play_round(server, fleet, host, q, args) for q in range(args.questions)]
+        figures["finished_ms"] = await finish(fleet, host)
+        add_gc_pauses(server, [figures, *rounds])
+        figures["join_gc_ms"] = figures.pop("server_gc_ms")
+        figures["join_gc_max_ms"] = figures.pop("server_gc_max_ms")
+        figures.update(stats.combine(rounds), rounds=rounds, question_bytes=host.question_bytes)
+        figures["rss_end_mib"] = server.rss_kib() / 1024
+        busy = procstat.machine_busy_seconds() - busy_before
+        figures["other_cpu_s"] = busy - (procstat.total_cpu_seconds(ours) - ours_before)
+        figures.update(traffic_figures(await fleet.ask(Stop(), HOST_TIMEOUT_S), figures["players"]))
+    finally:
+        await host.close()
+    return figures
+
+
+def add_gc_pauses(server: servers.ServerProcess, phases: list[Figures]) -> None:
+    """Each phase's (joins, a round) long garbage collections in the server, from its probe."""
+    pauses = servers.gc_pauses(server)
+    for phase in phases:
+        start, end = phase.pop("window")
+        inside = [took * stats.MS for began, took in pauses if start <= began <= end]
+        phase["server_gc_ms"] = sum(inside)
+        phase["server_gc_max_ms"] = max(inside, default=0.0)
+
+
+def log_problems(server: servers.ServerProcess) -> int:
+    text = server.log_path.read_text(errors="replace")
+    problems = text.count("Traceback") + text.count(" ERROR ")
+    if problems:
+        log(f"  {server.name} logged {problems} errors/tracebacks: see {server.log_path}")
+    return problems
+
+
+async def measure(target: str, args: argparse.Namespace, workdir: Path, cpu: int | None) -> Figures:
+    log(f"{target}: {args.players} players, {args.questions} questions, window {args.answer_window_ms:g} ms")
+    server = start_server(target, workdir, cpu, args)
+    fleet: Fleet | None = None
+    try:
+        seat = await asyncio.to_thread(open_room, target, server, args)
+        fleet = Fleet(args.players, args.client_procs, args.answer_window_ms / stats.MS, args.seed)
+        figures = await play(server, fleet, seat, args)
+        server.check_alive()
+        figures["server_log_problems"] = log_problems(server)
+        return figures
+    finally:
+        if fleet is not None:
+            fleet.close()
+        server.stop()
+
+
+async def run(args: argparse.Namespace) -> dict[str, Figures]:
+    cpu = pin_cores(args)
+    targets = TARGETS if args.target == "both" else (args.target,)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="quizarena-bench-") as tmp:
+        for target in targets:
+            workdir = Path(tmp) / target
+            workdir.mkdir()
+            results[target] = await measure(target, args, workdir, cpu)
+    return results
+
+
+def stop_on_sigterm() -> None:
+    def raise_interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, raise_interrupt)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    raise_fd_limit()
+    stop_on_sigterm()
+    try:
+        results = asyncio.run(run(args))
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
+    print(stats.table(results))
+    if args.json:
+        options = {key: str(value) for key, value in vars(args).items()}
+        args.json.write_text(json.dumps({"args": options, "results": results}, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

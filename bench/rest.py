@@ -1,0 +1,45 @@
+"""QuizArena's REST set-up for a run: a host account, the bench quiz and a live game."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from bench.quiz import quiz_document
+
+TIMEOUT_S = 30.0
+MAX_PLAYERS_LIMIT = 20_000  # rooms.settings.MAX_PLAYERS_LIMIT
+
+
+@dataclass(frozen=True)
+class GameSeat:
+    """What the load generator needs to drive a room: its PIN and the host token."""
+
+    pin: str
+    host_token: str
+
+
+def _call(base: str, path: str, body: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(base + path, json.dumps(body).encode(), headers, method="POST")
+    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+        result: dict[str, Any] = json.loads(response.read())
+    return result
+
+
+def create_game(base: str, questions: int, players: int) -> GameSeat:
+    """Register and log in a host, create a quiz of `questions` and a game for `players`."""
+    username = f"bench-{secrets.token_hex(4)}"
+    password = secrets.token_urlsafe(16)
+    _call(base, "/auth/register", {"username": username, "email": f"{username}@example.com",
+                                   "password": password})
+    token = _call(base, "/auth/login", {"username": username, "password": password})["access_token"]
+    quiz = _call(base, "/quizzes", quiz_document(questions), token)
+    settings = {"max_players": min(MAX_PLAYERS_LIMIT, players + 10)}
+    game = _call(base, "/games", {"quiz_id": quiz["id"], "settings": settings}, token)
+    return GameSeat(pin=game["pin"], host_token=game["host_token"])
