@@ -24,12 +24,14 @@ from server.jsonio import json_response
 from server.limits import BodySizeLimit
 from server.live import build_node
 from server.openapi import build_openapi
-from server.routes import auth, games, health, quizzes
+from server.routes import auth, games, health, qr, quizzes
 from server.ws import WebSocketGateway
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-APIS: list[Api] = [health.api, auth.api, quizzes.api, games.api]
-PAGES = {"/docs": "docs.html"}
+APIS: list[Api] = [health.api, auth.api, quizzes.api, games.api, qr.api]
+PAGES = {
+    "/": "index.html", "/docs": "docs.html", "/play": "play.html", "/host": "host.html",
+}
 VERSION = "0.1.0"
 
 

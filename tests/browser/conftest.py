@@ -1,0 +1,187 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the real app under uvicorn on a free
+port (the e2e harness's `serve`) with a migrated SQLite database and the wall clock, since the pages
+count down on the server's time.
+
+Without /usr/bin/chromium the tests skip with the reason; with QUIZARENA_REQUIRE_SERVICES=1 (CI) they
+fail instead. Every page's console errors and uncaught exceptions are collected and fail the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from persistence.db import Database
+from persistence.migrate import upgrade
+from server.app import create_app
+from server.config import Settings
+from server.passwords import Passwords
+from tests.conftest import TEST_SECRET
+from tests.e2e.harness import serve
+from tests.services import REQUIRE_SERVICES
+
+CHROMIUM = os.environ.get("QUIZARENA_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+WAIT_MS = 10_000  # the longest any expectation waits (Playwright's auto-waiting assertions)
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+PASSWORD = "correct horse battery"
+# An HTTP error status the page handled itself (e.g. a 422 shown next to a field) still makes
+# Chromium log "Failed to load resource"; a test says which statuses it provokes on purpose.
+HTTP_STATUS_LOG = re.compile(r"Failed to load resource: the server responded with a status of (\d{3})")
+
+
+def need_chromium() -> None:
+    """Skip (or, with QUIZARENA_REQUIRE_SERVICES=1, fail) when Chromium is not installed."""
+    if os.access(CHROMIUM, os.X_OK):
+        return
+    message = f"Chromium is not installed at {CHROMIUM}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} and QUIZARENA_REQUIRE_SERVICES is set", pytrace=False)
+    pytest.skip(f"{message} (apt-get install chromium, or set QUIZARENA_CHROMIUM)")
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where screenshots go: QUIZARENA_SCREENSHOTS (e.g. docs/screenshots) or the test's tmp dir,
+    so an ordinary run does not rewrite the committed images."""
+    target = os.environ.get("QUIZARENA_SCREENSHOTS")
+    path = Path(target) if target else tmp_path / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass
+class Site:
+    """The running server: its base URL, the app (for its room node) and an HTTP client on it."""
+
+    base_url: str
+    app: Any
+    http: httpx.AsyncClient
+
+    async def sign_up(self, username: str) -> dict[str, str]:
+        """An account made over REST; returns its Authorization header."""
+        response = await self.http.post(
+            "/auth/register",
+            json={"username": username, "email": f"{username}@example.com", "password": PASSWORD},
+        )
+        assert response.status_code == 201, response.text
+        response = await self.http.post("/auth/login", json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    async def create_quiz(self, auth: dict[str, str], quiz: dict[str, Any]) -> int:
+        response = await self.http.post("/quizzes", json=quiz, headers=auth)
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+
+@dataclass
+class Pages:
+    """Opens pages in their own browser contexts (own storage, own viewport) and collects every
+    console error and uncaught exception they produce."""
+
+    browser: Any
+    base_url: str
+    errors: list[str] = field(default_factory=list)
+    allowed_statuses: set[int] = field(default_factory=set)
+    contexts: list[Any] = field(default_factory=list)
+
+    async def open(self, name: str, path: str, viewport: dict[str, int] | None = None, **options: Any) -> Any:
+        context = await self.browser.new_context(
+            base_url=self.base_url, viewport=viewport or DESKTOP, accept_downloads=True, **options
+        )
+        context.set_default_timeout(WAIT_MS)
+        self.contexts.append(context)
+        page = await context.new_page()
+        page.on("console", lambda message: self._console(name, message))
+        page.on("pageerror", lambda error: self.errors.append(f"{name}: uncaught {error}"))
+        page.on("dialog", lambda dialog: self._dialog(name, dialog))
+        await page.goto(path)
+        return page
+
+    def _dialog(self, name: str, dialog: Any) -> None:
+        # The pages never use alert/confirm (they have their own <dialog>): one means injected script.
+        self.errors.append(f"{name}: unexpected JavaScript dialog {dialog.message!r}")
+        asyncio.ensure_future(dialog.dismiss())
+
+    def _console(self, name: str, message: Any) -> None:
+        text = message.text
+        if message.type == "error":
+            status = HTTP_STATUS_LOG.search(text)
+            if status and int(status.group(1)) in self.allowed_statuses:
+                return
+            self.errors.append(f"{name}: console error {text!r}")
+        elif message.type == "warning" and "missing text" in text:
+            self.errors.append(f"{name}: {text}")
+
+    def allow_status(self, *statuses: int) -> None:
+        """HTTP statuses this test provokes on purpose (the page shows them as messages)."""
+        self.allowed_statuses.update(statuses)
+
+    def assert_clean(self) -> None:
+        assert not self.errors, "\n".join(self.errors)
+
+    async def close(self) -> None:
+        for context in self.contexts:
+            await context.close()
+        self.contexts.clear()
+
+
+async def _migrated(url: str) -> None:
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with engine.connect() as conn:
+        await upgrade(conn)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def site(tmp_path: Path) -> AsyncIterator[Site]:
+    url = f"sqlite+aiosqlite:///{tmp_path}/browser.db"
+    await _migrated(url)
+    database = Database.from_url(url)
+    settings = Settings(
+        env="test", secret_key=TEST_SECRET, node_id="browser", seed_demo=False, database_url=url
+    )
+    app = create_app(settings, database=database)  # the wall clock: pages count down on it
+    app.state.password_hasher = Passwords(4, time_cost=1, memory_cost=1024, parallelism=1)
+    async with serve(app) as base_url, httpx.AsyncClient(base_url=base_url, timeout=5) as http:
+        yield Site(base_url, app, http)
+    await database.dispose()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    need_chromium()
+    from playwright.async_api import async_playwright, expect
+
+    expect.set_options(timeout=WAIT_MS)
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=LAUNCH_ARGS, timeout=30_000
+        )
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def pages(browser: Any, site: Site) -> AsyncIterator[Pages]:
+    opened = Pages(browser, site.base_url)
+    yield opened
+    await opened.close()  # before the server stops, so no socket is left for it to wait on
