@@ -392,11 +392,12 @@ export function solutionView(question, reveal) {
 
 let toastBox = null;
 
-export function toast(message, kind = "info", ms = 4000) {
+export function toast(message, kind = "info", ms = 3000) {
   if (!toastBox) {
     toastBox = el("div", { class: "toasts", role: "status", "aria-live": "polite" });
     document.body.append(toastBox);
   }
+  while (toastBox.children.length >= 2) toastBox.firstChild.remove();
   const item = el("div", { class: `toast ${kind}` }, message);
   toastBox.append(item);
   setTimeout(() => item.remove(), ms);
