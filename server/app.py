@@ -31,7 +31,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 APIS: list[Api] = [health.api, auth.api, quizzes.api, games.api, qr.api]
 PAGES = {
     "/": "index.html", "/docs": "docs.html", "/play": "play.html", "/host": "host.html",
-    "/author": "author.html",
+    "/author": "author.html", "/me": "me.html", "/leaderboard": "leaderboard.html",
 }
 VERSION = "0.1.0"
 

@@ -368,6 +368,7 @@ const MESSAGES = {
   "lb.col.rank": "Rank",
   "lb.col.player": "Player",
   "lb.col.xp": "XP",
+  "lb.col.level": "Level",
   "lb.col.score": "Score",
   "lb.empty": "Nobody on this leaderboard yet.",
   "lb.no_quizzes": "No published quizzes yet.",

@@ -1,0 +1,117 @@
+// /me: XP, level with the progress to the next, badges earned and still to earn, and game history.
+
+import { api, currentUser } from "./api.js";
+import { $, clear, el, formatNumber } from "./dom.js";
+import { errorMessage, ordinal, t } from "./i18n.js";
+import { bootPage, medal, signInPanel, signOutButton } from "./ui.js";
+
+const app = $("#app");
+
+function date(value) {
+  if (!value) return t("common.unknown_date");
+  return new Date(value).toLocaleDateString(document.documentElement.lang || "en", { year: "numeric", month: "short", day: "numeric" });
+}
+
+/** level = floor(sqrt(xp / 100)) + 1, so level n starts at 100 * (n - 1)^2 XP (DESIGN.md). */
+function levelStart(level) {
+  return 100 * (level - 1) ** 2;
+}
+
+function unavailable(error) {
+  const missing = error && (error.code === "not_found" || error.code === "method_not_allowed");
+  return el("p", { class: "notice info" }, missing ? t("me.unavailable") : errorMessage(error));
+}
+
+async function start() {
+  let me = null;
+  try {
+    me = await currentUser();
+  } catch (error) {
+    clear(app).append(el("p", { class: "notice error", role: "alert" }, errorMessage(error)));
+    return;
+  }
+  if (!me) {
+    clear(app).append(signInPanel({ intro: t("me.signin_intro"), onDone: start }));
+    return;
+  }
+  const [progress, badges, games] = await Promise.allSettled([
+    api(`/users/${me.id}/progress`, { auth: true }),
+    api("/badges", { auth: true }),
+    api("/games?limit=50", { auth: true }),
+  ]);
+  const p = progress.status === "fulfilled" ? progress.value : null;
+  const xp = p ? p.xp : me.xp;
+  const level = p ? p.level : me.level;
+  const from = p && typeof p.level_xp === "number" ? p.level_xp : levelStart(level);
+  const to = p && typeof p.next_level_xp === "number" ? p.next_level_xp : levelStart(level + 1);
+  const share = Math.max(0, Math.min(1, (xp - from) / Math.max(1, to - from)));
+
+  const header = el("section", { class: "card", "aria-labelledby": "me-title" },
+    el("div", { class: "spread" }, el("h1", { id: "me-title" }, me.username), signOutButton(start)),
+    el("div", { class: "level-ring" },
+      el("div", { class: "level-badge", "aria-label": `${t("me.level")} ${level}` }, el("span", {}, el("span", { class: "n" }, String(level)), el("span", { class: "k" }, t("me.level")))),
+      el("div", { style: { flex: "1 1 240px" } },
+        el("p", { style: { fontSize: "1.4rem", fontWeight: 900, margin: 0 } }, t("me.xp", { xp: formatNumber(xp) })),
+        el("div", { class: "progress", role: "progressbar", "aria-valuemin": from, "aria-valuemax": to, "aria-valuenow": xp, "aria-label": t("me.to_next", { left: formatNumber(to - xp), next: level + 1 }) },
+          el("div", { class: "fill", style: { width: `${Math.round(share * 100)}%` } })),
+        el("p", { class: "small muted", style: { marginTop: ".35rem" } }, t("me.to_next", { left: formatNumber(Math.max(0, to - xp)), next: level + 1 })))),
+  );
+  const parts = [header];
+  if (p) {
+    parts.push(el("section", { class: "stats", style: { marginBottom: "1rem" } },
+      el("div", { class: "stat card" }, el("span", { class: "v" }, formatNumber(p.games_played)), el("span", { class: "k" }, t("me.games_played"))),
+      el("div", { class: "stat card" }, el("span", { class: "v" }, formatNumber(p.games_won ?? 0)), el("span", { class: "k" }, t("me.games_won"))),
+      el("div", { class: "stat card" }, el("span", { class: "v" }, formatNumber(p.streak_days ?? 0)), el("span", { class: "k" }, t("me.streak"))),
+      p.duels ? el("div", { class: "stat card" }, el("span", { class: "v" }, formatNumber(Math.round(p.duels.rating))), el("span", { class: "k" }, t("me.duels"))) : null));
+  } else if (progress.status === "rejected") {
+    parts.push(unavailable(progress.reason));
+  }
+
+  const badgeBox = el("section", { class: "card stack", "aria-labelledby": "badges-title" }, el("h2", { id: "badges-title" }, t("me.badges")));
+  if (badges.status === "fulfilled" || p) {
+    const earned = new Map(((p && p.badges) || []).map((b) => [b.code, b]));
+    const catalogue = (badges.status === "fulfilled" ? badges.value.items : [...earned.values()]).slice()
+      .sort((a, b) => Number(earned.has(b.code) || Boolean(b.earned)) - Number(earned.has(a.code) || Boolean(a.earned)));
+    if (!catalogue.length) badgeBox.append(el("p", { class: "muted" }, t("me.no_badges")));
+    const list = el("ul", { class: "badges" });
+    for (const badge of catalogue) {
+      const got = earned.get(badge.code) || (badge.earned ? badge : null);
+      list.append(el("li", { class: `badge${got ? "" : " locked"}` },
+        medal(got ? 1 : 0),
+        el("div", {}, el("div", { class: "name" }, badge.name), el("div", { class: "small muted" }, badge.description),
+          el("div", { class: "small", style: { fontWeight: 700, marginTop: ".25rem" } }, got ? t("me.earned", { date: date(got.awarded_at) }) : t("me.to_earn")))));
+    }
+    badgeBox.append(list);
+  } else {
+    badgeBox.append(unavailable(badges.reason));
+  }
+  parts.push(badgeBox);
+
+  const history = el("section", { class: "card stack", "aria-labelledby": "history-title" }, el("h2", { id: "history-title" }, t("me.history")));
+  if (games.status === "fulfilled") {
+    const items = games.value.items || [];
+    if (!items.length) history.append(el("p", { class: "muted" }, t("me.no_history")));
+    else {
+      const body = el("tbody", {});
+      for (const game of items) {
+        const seat = game.result;
+        body.append(el("tr", {},
+          el("td", {}, game.title),
+          el("td", {}, date(game.ended_at || game.started_at || game.created_at)),
+          el("td", {}, t(game.role === "host" ? "me.role.host" : "me.role.player")),
+          el("td", { class: "num" }, seat ? formatNumber(seat.score) : "—"),
+          el("td", { class: "num" }, seat && seat.rank ? `${ordinal(seat.rank)} / ${game.players}` : "—")));
+      }
+      history.append(el("div", { style: { overflowX: "auto" } }, el("table", {},
+        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("me.col.game")), el("th", { scope: "col" }, t("me.col.date")), el("th", { scope: "col" }, t("me.col.role")), el("th", { scope: "col", class: "num" }, t("me.col.score")), el("th", { scope: "col", class: "num" }, t("me.col.rank")))),
+        body)));
+    }
+  } else {
+    history.append(unavailable(games.reason));
+  }
+  parts.push(history);
+  clear(app).append(...parts);
+}
+
+bootPage("me");
+start();
