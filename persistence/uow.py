@@ -10,6 +10,8 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from persistence.repositories.games import GameRepository
+from persistence.repositories.leaderboards import LeaderboardRepository
+from persistence.repositories.progress import ProgressRepository
 from persistence.repositories.quizzes import QuizRepository
 from persistence.repositories.users import RefreshTokenRepository, UserRepository
 
@@ -28,6 +30,8 @@ class UnitOfWork:
         self.refresh_tokens = RefreshTokenRepository(self.session)
         self.quizzes = QuizRepository(self.session)
         self.games = GameRepository(self.session)
+        self.progress = ProgressRepository(self.session)
+        self.leaderboards = LeaderboardRepository(self.session)
         return self
 
     async def __aexit__(

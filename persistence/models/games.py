@@ -15,12 +15,16 @@ class Game(Base):
     """A live session or duel; `quiz_snapshot` is the quiz as it was at creation."""
 
     __tablename__ = "games"
-    __table_args__ = (Index("ix_games_pin_status", "pin", "status"),)
+    __table_args__ = (
+        Index("ix_games_pin_status", "pin", "status"),
+        # A quiz's leaderboard looks at the quiz's games that ended in a period.
+        Index("ix_games_quiz_id_ended_at", "quiz_id", "ended_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), default="quiz")
     pin: Mapped[str] = mapped_column(String(6))
-    quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id", ondelete="SET NULL"), index=True)
+    quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id", ondelete="SET NULL"))
     host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     quiz_snapshot: Mapped[dict[str, Any]] = mapped_column(JSONDoc)

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from persistence.models.base import Base, JSONDoc, utcnow
+from persistence.models.users import User
 
 
 class XpEvent(Base):
@@ -17,7 +18,8 @@ class XpEvent(Base):
     __tablename__ = "xp_events"
     __table_args__ = (
         UniqueConstraint("user_id", "game_id", "reason"),
-        Index("ix_xp_events_created_at_user", "created_at", "user_id"),
+        # Leaderboards by period sum XP by user over a time range: this index alone answers them.
+        Index("ix_xp_events_created_at_user_amount", "created_at", "user_id", "amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,6 +28,10 @@ class XpEvent(Base):
     amount: Mapped[int]
     reason: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The all-time leaderboard reads users by XP, highest first, and stops at its limit.
+Index("ix_users_xp", User.xp)
 
 
 class Badge(Base):

@@ -1,17 +1,75 @@
-"""Games with their players and answers."""
+"""Games with their players and answers, and the games a user hosted or played."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.orm import defer
 
 from persistence.models import Answer, Game, GamePlayer
 from persistence.repositories.base import Repository
 
 
+@dataclass(frozen=True, slots=True)
+class GameListing:
+    """One game in a user's history: the game (its quiz snapshot not loaded), its title, how many
+    played, and the user's own seat when they played (their best one, if they had two)."""
+
+    game: Game
+    title: str
+    players: int
+    seat: GamePlayer | None
+
+
 class GameRepository(Repository[Game]):
+    """Games, their players and answers; never commits."""
+
     model = Game
+
+    async def for_results(self, game_id: int) -> Game | None:
+        """The game row, locked until the transaction ends (PostgreSQL; SQLite has one writer), so
+        two writers of one game's results run one after the other and the second sees the first."""
+        return await self.session.scalar(select(Game).where(Game.id == game_id).with_for_update())
+
+    async def of_user(self, user_id: int, limit: int, offset: int) -> tuple[list[GameListing], int]:
+        """The games `user_id` hosted or played, newest first, and how many there are."""
+        mine = or_(
+            Game.host_id == user_id,
+            Game.id.in_(select(GamePlayer.game_id).where(GamePlayer.user_id == user_id)),
+        )
+        total = int(await self.session.scalar(select(func.count()).select_from(Game).where(mine)) or 0)
+        players = (
+            select(func.count(GamePlayer.id))
+            .where(GamePlayer.game_id == Game.id)
+            .correlate(Game)
+            .scalar_subquery()
+        )
+        title = Game.quiz_snapshot["title"].as_string()
+        rows = (
+            await self.session.execute(
+                select(Game, title, players)
+                .where(mine)
+                .order_by(Game.created_at.desc(), Game.id.desc())
+                .limit(limit)
+                .offset(offset)
+                .options(defer(Game.quiz_snapshot))
+            )
+        ).all()
+        seats = await self._seats(user_id, [game.id for game, _, _ in rows])
+        return [GameListing(game, name or "", count, seats.get(game.id)) for game, name, count in rows], total
+
+    async def _seats(self, user_id: int, game_ids: list[int]) -> dict[int, GamePlayer]:
+        if not game_ids:
+            return {}
+        found = await self.session.scalars(
+            select(GamePlayer)
+            .where(GamePlayer.user_id == user_id, GamePlayer.game_id.in_(game_ids))
+            .order_by(GamePlayer.score.asc())
+        )
+        return {seat.game_id: seat for seat in found.all()}  # ascending: the best seat is kept
 
     async def players(self, game_id: int) -> Sequence[GamePlayer]:
         result = await self.session.scalars(
@@ -36,3 +94,20 @@ class GameRepository(Repository[Game]):
     async def add_answers(self, answers: list[Answer]) -> None:
         self.session.add_all(answers)
         await self.session.flush()
+
+    # Bulk forms for a finished game: a room of 10,000 players leaves 10,000 seats and many more
+    # answers, which one multi-row INSERT writes many times faster than the unit of work would.
+
+    async def insert_players(self, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """Inserts `game_players` rows (column values); returns each one's id by `player_key`."""
+        if not rows:
+            return {}
+        inserted = await self.session.execute(
+            insert(GamePlayer).returning(GamePlayer.player_key, GamePlayer.id), rows
+        )
+        return {key: id_ for key, id_ in inserted.all()}
+
+    async def insert_answers(self, rows: list[dict[str, Any]]) -> None:
+        """Inserts `answers` rows (column values)."""
+        if rows:
+            await self.session.execute(insert(Answer), rows)
