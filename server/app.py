@@ -24,6 +24,7 @@ from server.jsonio import json_response
 from server.limits import BodySizeLimit
 from server.live import build_node
 from server.openapi import build_openapi
+from server.outbox import SpoolOutbox, default_spool_path
 from server.routes import auth, games, health, qr, quizzes
 from server.ws import WebSocketGateway
 
@@ -64,11 +65,20 @@ def create_app(
 
             app.state.redis = Redis.from_url(settings.redis_url, health_check_interval=10)
         app.state.node = build_node(settings, app.state.db, clock)
+        # Results go through a spool file that survives a crash, unless the caller owns the
+        # database (tests): a spool shared between throwaway databases would replay games into
+        # the wrong one.
+        spool = SpoolOutbox(default_spool_path()) if database is None else None
+        results = app.state.node.sink
+        await results.start(spool)
         app.state.node.start()
         try:
             yield
         finally:
             await app.state.node.stop()
+            await results.stop()
+            if spool is not None:
+                spool.close()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             if database is None:
