@@ -25,11 +25,11 @@ from server.limits import BodySizeLimit
 from server.live import build_node
 from server.openapi import build_openapi
 from server.outbox import SpoolOutbox, default_spool_path
-from server.routes import auth, games, health, qr, quizzes
+from server.routes import auth, games, health, leaderboards, progress, qr, quizzes
 from server.ws import WebSocketGateway
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-APIS: list[Api] = [health.api, auth.api, quizzes.api, games.api, qr.api]
+APIS: list[Api] = [health.api, auth.api, quizzes.api, games.api, progress.api, leaderboards.api, qr.api]
 PAGES = {
     "/": "index.html", "/docs": "docs.html", "/play": "play.html", "/host": "host.html",
     "/author": "author.html", "/me": "me.html", "/leaderboard": "leaderboard.html",
