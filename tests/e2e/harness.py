@@ -109,3 +109,135 @@ class Live:
     async def advance(self, ms: int) -> None:
         self.clock.advance(ms)
         await self.settle()
+
+
+# --- helpers for the live-room tests: players, a seated table, and waiting for a close --------------
+
+
+async def sync(client: Client) -> list[dict[str, Any]]:
+    """Round-trip a client `ping`; returns the frames that arrived before its `pong` (so the test
+    knows everything the server sent before that point has been read)."""
+    marker = len(client.frames) + 0.5
+    seen: list[dict[str, Any]] = []
+    await client.send(type="ping", t=marker)
+    while True:
+        frame = await client.recv()
+        if frame.get("type") == "pong" and frame.get("t") == marker:
+            return seen
+        seen.append(frame)
+
+
+async def closed(client: Client) -> int | None:
+    """Read until the server closes the socket; the close code it sent."""
+    with contextlib.suppress(websockets.ConnectionClosed):
+        while True:
+            await client.recv()
+    return client.ws.close_code
+
+
+@dataclass
+class Player:
+    """A joined player's socket with its `welcome`; by default it never answers pings, so the
+    server gives it no round-trip allowance and its credited time is exactly `received - sent`."""
+
+    client: Client
+    welcome: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.welcome["player"]["id"]
+
+    @property
+    def nickname(self) -> str:
+        return self.welcome["player"]["nickname"]
+
+    @property
+    def resume_token(self) -> str:
+        return self.welcome["resume_token"]
+
+    async def send(self, **frame: Any) -> None:
+        await self.client.send(**frame)
+
+    async def expect(self, kind: str) -> dict[str, Any]:
+        return await self.client.expect(kind)
+
+    async def answer(self, question: int, answer: Any) -> dict[str, Any]:
+        await self.client.send(type="answer", question=question, answer=answer)
+        return await self.client.expect("answer_ack")
+
+    async def closing(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """The three frames a closed question brings, checked to come in PROTOCOL.md's order."""
+        reveal = await self.expect("reveal")
+        result = await self.client.recv()
+        board = await self.client.recv()
+        assert (result["type"], board["type"]) == ("result", "scoreboard"), (result, board)
+        return reveal, result, board
+
+
+async def join(
+    live: Live, pin: str, nickname: str, *, token: str | None = None, pong: bool = False
+) -> Player:
+    client = await live.connect()
+    client.auto_pong = pong
+    frame: dict[str, Any] = {"type": "join", "pin": pin, "nickname": nickname}
+    if token is not None:
+        frame["token"] = token
+    await client.send(**frame)
+    welcome = await client.recv()
+    assert welcome["type"] == "welcome", welcome
+    return Player(client, welcome)
+
+
+async def host_seat(live: Live, game: dict[str, Any]) -> Client:
+    host = await live.connect()
+    await host.send(type="host", pin=game["pin"], token=game["host_token"])
+    welcome = await host.expect("welcome")
+    assert welcome["role"] == "host"
+    return host
+
+
+def option_id(question: dict[str, Any], text: str) -> str:
+    """The id of the option shown with `text` in a `question` frame."""
+    return next(option["id"] for option in question["options"] if option["text"] == text)
+
+
+@dataclass
+class Table:
+    """A host and its players in one room."""
+
+    live: Live
+    game: dict[str, Any]
+    host: Client
+    players: list[Player]
+    questions: dict[str, dict[str, Any]] = field(default_factory=dict)  # the latest, by nickname
+
+    def __getitem__(self, nickname: str) -> Player:
+        return next(player for player in self.players if player.nickname == nickname)
+
+    async def open_question(self, command: str = "start") -> dict[str, Any]:
+        """`start` or `next`; every player's `question` frame (kept in `questions`); the host's."""
+        await self.host.send(type=command)
+        frame = await self.host.expect("question")
+        for player in self.players:
+            self.questions[player.nickname] = await player.expect("question")
+        return frame
+
+
+async def seat(live: Live, game: dict[str, Any], *nicknames: str) -> Table:
+    """A host and players named `nicknames` in `game`'s lobby, the lobby frame flushed and read."""
+    host = await host_seat(live, game)
+    players = [await join(live, game["pin"], nickname) for nickname in nicknames]
+    if players:
+        await live.advance(250)
+        lobby = await host.expect("lobby")
+        assert lobby["count"] == len(players)
+    return Table(live, game, host, players)
+
+
+async def until(condition: Any, what: str = "condition") -> None:
+    """Wait (for network I/O, never for the clock) until `condition()` holds."""
+    async with asyncio.timeout(WAIT_S):
+        while True:
+            if condition():
+                return
+            await asyncio.sleep(0.005)  # the server's tasks run meanwhile
