@@ -486,7 +486,7 @@ function revealView() {
   if (q && rv) {
     const solution = solutionView(q, rv);
     if (solution) left.append(el("div", { class: "panel" }, solution));
-    left.append(distributionChart(q, rv, { onAccept: (text) => command({ type: "accept", question: q.question, answer: text }) }));
+    left.append(distributionChart(q, rv, { onAccept: (text) => accept(q, rv, text) }));
   }
   const boardSlot = el("div", { id: "board-slot" }, live.scoreboard ? scoreboard(live.scoreboard.top, { total: live.scoreboard.players }) : null);
   parts.push(el("div", { class: "reveal-grid" }, left, boardSlot));
@@ -497,6 +497,17 @@ function revealView() {
   if (live.settings.auto_advance) parts.push(el("p", { class: "small center" }, t("host.auto_next")));
   view(el("section", { class: "stack", "aria-labelledby": "reveal-title" }, parts), { focus: false });
   next.focus();
+}
+
+function accept(q, rv, text) {
+  if (!socket || !socket.send({ type: "accept", question: q.question, answer: text })) {
+    toast(t("host.not_connected"), "error");
+    return;
+  }
+  // The server rescores and sends new results and a scoreboard; the chart marks the answer now.
+  rv.correct = [...(Array.isArray(rv.correct) ? rv.correct : []), text];
+  revealView();
+  toast(t("host.accepted", { text }), "ok");
 }
 
 async function voidQuestion(q) {

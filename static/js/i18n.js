@@ -255,6 +255,7 @@ const MESSAGES = {
   "host.voided": "Question voided; scores recalculated.",
   "host.accept": "Accept",
   "host.accept_aria": "Accept “{text}” as correct",
+  "host.accepted": "“{text}” now counts as correct; scores recalculated.",
   "host.final_title": "The podium",
   "host.download": "Download results (CSV)",
   "host.downloaded": "Results downloaded.",

@@ -3,10 +3,11 @@
 
 import { el } from "./dom.js";
 import { plural, t } from "./i18n.js";
-import { icon, shapeIcon, shapeName } from "./ui.js";
+import { icon, shapeIcon, shapeName, shapeOf } from "./ui.js";
 
-function choiceButton(option, index, props) {
+function choiceButton(option, position, props) {
   const text = option.text;
+  const index = shapeOf(option, position);
   return el(
     "button",
     {
@@ -17,7 +18,7 @@ function choiceButton(option, index, props) {
     },
     shapeIcon(index),
     el("span", { class: "text" }, text || shapeName(index)),
-    el("span", { class: "key", "aria-hidden": "true" }, String(index + 1)),
+    el("span", { class: "key", "aria-hidden": "true" }, String(position + 1)),
   );
 }
 
@@ -138,13 +139,13 @@ export function orderingList(items, { onChange = () => {}, announce = () => {} }
     paint(id);
     onChange(order);
     const option = order[to];
-    announce(t("play.order_moved", { text: option.text || shapeName(items.indexOf(option)), position: to + 1, total: order.length }));
+    announce(t("play.order_moved", { text: option.text || shapeName(shapeOf(option, items.indexOf(option))), position: to + 1, total: order.length }));
   };
 
   const paint = (focusId = null) => {
     list.replaceChildren();
     order.forEach((option, position) => {
-      const label = option.text || shapeName(items.indexOf(option));
+      const label = option.text || shapeName(shapeOf(option, items.indexOf(option)));
       const up = el("button", { type: "button", class: "btn icon", tabindex: "-1", "aria-label": t("play.order_up", { text: label }), disabled: !enabled || position === 0, onclick: () => move(option.id, position - 1) }, icon("up"));
       const down = el("button", { type: "button", class: "btn icon", tabindex: "-1", "aria-label": t("play.order_down", { text: label }), disabled: !enabled || position === order.length - 1, onclick: () => move(option.id, position + 1) }, icon("down"));
       const grip = el("span", { class: "grip", "aria-hidden": "true" }, icon("grip"));

@@ -54,6 +54,12 @@ const SHAPES = [
   ["hexagon", "M7 3h10l5 9-5 9H7l-5-9z"],
 ];
 
+/** Which colour and shape an option wears: its `shape` when the server sends one (the position on
+ * the host's screen, so shuffled devices still match it), else its position. */
+export function shapeOf(option, position) {
+  return option && Number.isInteger(option.shape) ? option.shape : position;
+}
+
 export function shapeName(index) {
   return t(`shape.${SHAPES[index % SHAPES.length][0]}`);
 }
@@ -355,7 +361,8 @@ export function solutionView(question, reveal) {
   const optionChip = (id) => {
     const index = options.findIndex((o) => o.id === id);
     const option = options[index];
-    return el("span", { class: "chip" }, index >= 0 ? shapeIcon(index, "") : null, option && option.text ? option.text : index >= 0 ? shapeName(index) : "?");
+    const shape = shapeOf(option, index);
+    return el("span", { class: "chip" }, index >= 0 ? shapeIcon(shape, "") : null, option && option.text ? option.text : index >= 0 ? shapeName(shape) : "?");
   };
   switch (question.kind) {
     case "single":

@@ -93,6 +93,23 @@ async def test_author_writes_fixes_and_plays_a_quiz(site: Site, pages: Pages, tm
     await expect(author.locator("#quiz-list")).to_contain_text("Kitchen Science")
     await expect(author.locator("#quiz-list")).to_contain_text("Draft")
 
+    # Two more kinds: multiple select and a poll (whose points are fixed at none).
+    q6 = await add_question(author, "Multiple select")
+    await q6.get_by_label("Question", exact=True).fill("Which of these are acids?")
+    for n, (text, right) in enumerate([("Lemon juice", True), ("Baking soda", False)], start=1):
+        await q6.get_by_label(f"Answer {n}", exact=True).fill(text)
+        await q6.locator('input[type="checkbox"]').nth(n - 1).set_checked(right)
+    await q6.get_by_role("button", name="Add answer").click()
+    await q6.get_by_label("Answer 3", exact=True).fill("Vinegar")
+    await q6.locator('input[type="checkbox"]').nth(2).check()
+    q7 = await add_question(author, "Poll")
+    await q7.get_by_label("Question", exact=True).fill("Tea or coffee?")
+    await expect(q7.get_by_label("Points")).to_be_disabled()
+    await q7.get_by_label("Answer 1", exact=True).fill("Tea")
+    await q7.get_by_label("Answer 2", exact=True).fill("Coffee")
+    await author.get_by_role("button", name="Save quiz").click()
+    await expect(author.locator("#quiz-list")).to_contain_text("7 questions")
+
     # Reorder: the ordering question moves above the slider; publish; save again.
     await author.get_by_role("button", name="Move question 5 up").click()
     await expect(question(author, 3).get_by_label("Question", exact=True)).to_have_value(
@@ -132,6 +149,7 @@ async def test_author_writes_fixes_and_plays_a_quiz(site: Site, pages: Pages, tm
     await author.get_by_role("link", name="Host this quiz").click()
     await expect(author.get_by_role("heading", name="Game options")).to_be_visible()
     await author.get_by_label("Reading time (seconds)").fill("1")
+    await author.get_by_label("Show questions on players' devices").uncheck()  # answers on the big screen
     await author.get_by_role("button", name="Create game").click()
     await expect(author.locator("#pin")).to_have_text(re.compile(r"^\d{6}$"))
     pin = (await author.locator("#pin").inner_text()).strip()
@@ -143,7 +161,8 @@ async def test_author_writes_fixes_and_plays_a_quiz(site: Site, pages: Pages, tm
     await author.get_by_role("button", name="Start").click()
 
     await expect(player.locator("#q-title")).to_have_text("Which of these dissolves fastest in cold water?")
-    salt = player.get_by_role("button", name="Triangle: Salt")
+    await expect(player.get_by_text("Look at the big screen")).to_be_visible()
+    salt = player.get_by_role("button", name="Triangle", exact=True)  # shapes only on the devices
     await expect(salt).to_be_enabled()  # after the one-second reading time
     await salt.click()
     await expect(player.locator(".verdict .title")).to_have_text("Correct!")
@@ -153,6 +172,8 @@ async def test_author_writes_fixes_and_plays_a_quiz(site: Site, pages: Pages, tm
         ("Which acid makes vinegar sour?", "type"),
         ("Order these from most to least acidic", "order"),
         ("How many minutes for a soft-boiled egg?", "slider"),
+        ("Which of these are acids?", "multiple"),
+        ("Tea or coffee?", "poll"),
     ]:
         await author.get_by_role("button", name=re.compile("Next question|Show the podium")).click()
         await expect(player.locator("#q-title")).to_have_text(expected_text)
@@ -163,6 +184,14 @@ async def test_author_writes_fixes_and_plays_a_quiz(site: Site, pages: Pages, tm
             await expect(player.get_by_label("Your answer")).to_be_enabled()
             await player.get_by_label("Your answer").fill("acetic ACID")
             await player.get_by_label("Your answer").press("Enter")
+        elif answer == "multiple":
+            await expect(player.get_by_role("button", name="Triangle", exact=True)).to_be_enabled()
+            await player.get_by_role("button", name="Triangle", exact=True).click()
+            await player.get_by_role("button", name="Circle", exact=True).click()
+            await player.get_by_role("button", name="Submit 2 answers").click()
+        elif answer == "poll":
+            await expect(player.get_by_role("button", name="Diamond", exact=True)).to_be_enabled()
+            await player.get_by_role("button", name="Diamond", exact=True).click()
         elif answer == "order":
             await expect(player.get_by_role("button", name="Lock in this order")).to_be_enabled()
             await player.get_by_role("button", name="Lock in this order").click()

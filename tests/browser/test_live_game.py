@@ -130,6 +130,12 @@ async def until(condition: Callable[[], bool], what: str, timeout_s: float = 10)
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def assert_fits(page: Page) -> None:
+    """Nothing wider than the screen: no sideways scrolling on a phone."""
+    width = await page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"page is {width}px wide"
+
+
 async def player_id(page: Page) -> str:
     return await page.evaluate("() => JSON.parse(sessionStorage.getItem('quizarena.player')).playerId")
 
@@ -180,6 +186,8 @@ async def test_whole_game_with_a_drop_a_reload_and_a_kick(site: Site, pages: Pag
 
     # Mallory: a wrong PIN, a taken nickname, then in; kicked; then the room is locked.
     mallory = await pages.open("mallory", "/play")
+    mallory_sockets: list[Any] = []
+    mallory.on("websocket", lambda socket: mallory_sockets.append(socket))
     wrong_pin = "000000" if pin != "000000" else "111111"
     await mallory.get_by_label("Game PIN").fill(wrong_pin)
     await mallory.get_by_label("Nickname").fill("Mallory")
@@ -203,6 +211,9 @@ async def test_whole_game_with_a_drop_a_reload_and_a_kick(site: Site, pages: Pag
     await host.get_by_role("dialog").get_by_role("button", name="Remove").click()
     await expect(mallory.get_by_text("The host removed you from this game.").first).to_be_visible()
     await expect(host.locator("#players li")).to_have_count(3)
+    assert len(mallory_sockets) == 3  # one per join attempt
+    await mallory.wait_for_timeout(1500)  # longer than the reconnect backoff: a kicked page stays away
+    assert len(mallory_sockets) == 3
 
     await host.get_by_role("button", name="Lock", exact=True).click()
     await expect(host.get_by_text("The room is locked")).to_be_visible()
@@ -223,6 +234,7 @@ async def test_whole_game_with_a_drop_a_reload_and_a_kick(site: Site, pages: Pag
         await expect(page.locator("#q-title")).to_have_text("Which planet is known as the Red Planet?")
     await expect(alice.locator(".countdown .secs")).to_have_text(re.compile(r"^(60|59|58|57)$"))
     await alice.screenshot(path=str(shots / "phone-question.png"))
+    await assert_fits(alice)
     await choose(alice, "Mars")
     await expect(alice.get_by_text("Answer locked in!")).to_be_visible()
     await expect(host.locator("#answer-n")).to_have_text("1")
@@ -239,6 +251,7 @@ async def test_whole_game_with_a_drop_a_reload_and_a_kick(site: Site, pages: Pag
     await expect(host.locator("#board-slot .board li")).to_have_count(3)
     await host.screenshot(path=str(shots / "host-reveal.png"))
     await alice.screenshot(path=str(shots / "phone-result.png"), full_page=True)
+    await assert_fits(alice)
     await alice.get_by_text("Timing receipt").click()
     await expect(alice.locator("details.receipt dl")).to_contain_text("Round trip")
 
@@ -304,7 +317,12 @@ async def test_whole_game_with_a_drop_a_reload_and_a_kick(site: Site, pages: Pag
     await verdict(alice, "Correct!")
     await verdict(bob, "Not this time")
     await verdict(chloe, "Correct!")
-    await expect(host.get_by_role("button", name="Accept “atlantic” as correct")).to_be_visible()
+    # The host accepts Bob's answer after the reveal: he is rescored at once.
+    bob_score = await score_of(bob)
+    await host.get_by_role("button", name="Accept “atlantic” as correct").click()
+    await verdict(bob, "Correct!")
+    await expect(bob.locator("#me .pill.score")).not_to_have_text(bob_score)
+    await expect(host.get_by_role("button", name="Accept “atlantic” as correct")).to_have_count(0)
 
     # The server closes Chloé's socket (1013: go away and come back); she resumes by herself.
     edge = site.app.state.node.edges[pin]
@@ -341,6 +359,7 @@ async def test_whole_game_with_a_drop_a_reload_and_a_kick(site: Site, pages: Pag
     # Q6, ordering: dragged on the phone, the keyboard's pick-up-and-move, and the arrow buttons.
     await host.get_by_role("button", name="Next question").click()
     await expect(alice.locator("#q-title")).to_have_text("Order these planets from the Sun outwards")
+    await assert_fits(alice)
     await order_by_drag(alice, PLANETS)
     await alice.get_by_role("button", name="Lock in this order").click()
     await order_by_keyboard(bob, PLANETS)
@@ -370,6 +389,7 @@ async def test_whole_game_with_a_drop_a_reload_and_a_kick(site: Site, pages: Pag
     await expect(alice.locator(".podium .place.me")).to_have_count(1)
     await host.screenshot(path=str(shots / "podium.png"))
     await alice.screenshot(path=str(shots / "phone-podium.png"))
+    await assert_fits(alice)
 
     download_button = host.get_by_role("button", name="Download results (CSV)")
     if any(getattr(route, "path", "") == "/games/{id:int}/export" for route in site.app.routes):
