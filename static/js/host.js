@@ -123,7 +123,7 @@ function pickView(user, message) {
   view(el(
     "section",
     { class: "stack", "aria-labelledby": "pick-title" },
-    el("div", { class: "spread" }, el("h1", { id: "pick-title" }, t("host.pick_title")), el("div", { class: "row" }, el("span", { class: "muted" }, t("nav.signed_in_as", { name: user.username })), signOutButton(() => setup()))),
+    el("div", { class: "spread" }, el("h1", { id: "pick-title" }, t("host.pick_title")), signOutButton(() => setup())),
     message ? el("p", { class: "notice warn", role: "alert" }, message) : null,
     el("div", { class: "spread" }, tabs, el("div", { style: { flex: "1 1 220px", maxWidth: "360px" } }, search)),
     list,

@@ -468,10 +468,10 @@ function error(frame) {
     socket.stop();
     if (game.token) {
       forget();
-      joinView({ pin: game.pin, message: frame.code === "kicked" ? errorMessage(frame.code, "resume") : errorMessage(frame.code, "resume") });
+      joinView({ pin: game.pin, message: errorMessage(frame.code, "resume") });
       return;
     }
-    const where = ["not_found"].includes(frame.code) ? "pin" : "nick";
+    const where = frame.code === "not_found" ? "pin" : "nick";
     const text = errorMessage(frame.code, "join");
     joinView({ pin: game.pin, nickname: game.nickname, pinError: where === "pin" ? text : "", nickError: where === "nick" ? text : "" });
     return;
