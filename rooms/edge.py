@@ -27,7 +27,8 @@ from rooms.state import Account, Phase, PlayerState, Receipt, StoredAnswer
 from rooms.store import ResumeGrant, RoomStore
 from rooms.types import PlayerId
 
-RESUME_WINDOW_MS = 120_000
+RESUME_WINDOW_MS = 120_000  # a dropped player may come back this long after the drop
+SEATED_GRANT_MS = 24 * 3600_000  # while seated the token stays valid; a drop shortens it to the window
 RTT_WEIGHT = 0.3  # exponential moving average: recent round trips count most
 MAX_RTT_SAMPLE_MS = 30_000
 
@@ -155,11 +156,11 @@ class RoomEdge:
         player = await self.runner.join(nickname, account)
         token = secrets.token_urlsafe(24)
         player.resume_hash = hash_token(token)
-        await self._grant(player)
+        await self._grant(player, SEATED_GRANT_MS)
         await self._seat(connection, player, {"resume_token": token})
 
-    async def _grant(self, player: PlayerState) -> None:
-        expires = self._clock.now_ms() + RESUME_WINDOW_MS + 24 * 3600_000  # refreshed on every drop
+    async def _grant(self, player: PlayerState, window_ms: int) -> None:
+        expires = self._clock.now_ms() + window_ms
         await self._store.grant_resume(player.resume_hash, ResumeGrant(self.pin, player.id, expires))
 
     async def resume(self, connection: Connection, player: PlayerState, last_seq: int) -> None:
@@ -180,8 +181,9 @@ class RoomEdge:
         now = self._clock.now_ms()
         state = self.game.state
         open_now = self._open_question is not None and self.game.eligible(player, state.question_index)
-        if open_now:
-            self._sent_ms.setdefault(player.id, now)  # a resend after a resume does not restart the clock
+        if open_now and player.id not in self._sent_ms:  # a resend after a resume keeps the first stamp
+            self._sent_ms[player.id] = now
+            self.runner.question_sent(now)  # first sent now: the question stays open for their full time
         welcome = {
             "type": "welcome",
             "role": "player",
@@ -239,6 +241,9 @@ class RoomEdge:
         elif connection.player_id is not None and self.players.get(connection.player_id) is connection:
             del self.players[connection.player_id]
             self.runner.presence(connection.player_id, connected=False)
+            player = self.game.state.players.get(connection.player_id)
+            if player is not None and not player.kicked and not player.left:
+                await self._grant(player, RESUME_WINDOW_MS)
 
     # --- answers ---------------------------------------------------------------------------------
 

@@ -46,6 +46,18 @@ class Game:
         self._lobby_left: list[PlayerId] = []
         self._active = sum(1 for p in state.players.values() if not p.left and not p.kicked)
         self._open_frames: SharedEvent | None = None
+        if state.question_index >= 0:  # a room loaded from the store (a new owner) carries on as it was
+            self._rank()
+        if state.phase is Phase.QUESTION:
+            index = state.question_index
+            self._open_frames = question_event(
+                state,
+                self.questions[index],
+                index,
+                len(self.questions),
+                state.question_seq,
+                state.opened_at_ms,
+            )
 
     # --- lobby -----------------------------------------------------------------------------------
 
@@ -151,7 +163,8 @@ class Game:
         state.deadline_ms = (
             now_ms + state.settings.read_time_ms + question.time_limit_ms + MAX_RTT_ALLOWANCE_MS
         )
-        event = question_event(state, question, index, len(self.questions), self._next_seq(), now_ms)
+        state.question_seq = self._next_seq()
+        event = question_event(state, question, index, len(self.questions), state.question_seq, now_ms)
         self._open_frames = event
         return Effects(shared=[event], question_opened=True)
 
@@ -296,7 +309,11 @@ class Game:
         return history
 
     def rescore(self, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]]) -> Effects:
-        """After a void or an accepted answer: new results for the latest question, and the scoreboard."""
+        """After a void or an accepted answer: new results for the latest revealed question, and the
+        scoreboard. A question open right now is not replayed: it has not been scored yet."""
+        state = self.state
+        revealed = state.question_index + 1 if state.phase is Phase.REVEAL else state.question_index
+        all_answers = all_answers[:revealed]
         history = self._replay(all_answers)
         latest = len(history) - 1
         players = self.state.players

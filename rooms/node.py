@@ -118,6 +118,8 @@ class RoomNode:
 
     async def handle(self, connection: Connection, data: str | bytes) -> None:
         """One frame from a socket. Never raises for anything a client sends."""
+        if connection.closed:  # superseded or kicked: a socket we closed can no longer act
+            return
         if not connection.extra["bucket"].take(self.clock.now_ms()):
             await connection.error("rate_limited", "Too many frames; slow down")
             return

@@ -156,7 +156,8 @@ def _describe(exc: ValidationError) -> str:
 
 def parse_frame(data: str | bytes) -> Frame:
     """Decode and validate one client frame, or raise FrameError with the code to answer."""
-    if len(data) > MAX_FRAME_BYTES:
+    size = len(data) if isinstance(data, bytes) else len(data.encode())
+    if size > MAX_FRAME_BYTES:
         raise FrameError("too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes")
     try:
         raw = orjson.loads(data)

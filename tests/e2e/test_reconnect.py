@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.e2e.conftest import create_game
 from tests.e2e.harness import Live, Player, Table, closed, host_seat, option_id, seat, sync, until
 
@@ -185,8 +183,6 @@ async def test_the_host_reloads_and_carries_on(live: Live) -> None:
 # --- bugs -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: resume grants last 24 h + 120 s from the join and are never "
-                   "shortened on a drop; DESIGN.md honours a resume for 120 s after the drop")
 async def test_a_resume_is_refused_once_120_seconds_have_passed_since_the_drop(live: Live) -> None:
     game = await create_game(live, SHORT)
     table = await seat(live, game, "Ann", "Ben")
@@ -210,8 +206,6 @@ async def test_a_resume_within_120_seconds_of_the_drop_is_honoured(live: Live) -
     assert back.welcome["recovered"] is True and back.welcome["player"]["id"] == table["Ann"].id
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a player first sent the open question on resume gets "
-                   "remaining_ms = the full limit, but the room's deadline is not extended for them")
 async def test_a_player_first_sent_the_question_on_resume_gets_the_time_its_welcome_promises(
     live: Live,
 ) -> None:

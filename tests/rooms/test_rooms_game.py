@@ -261,8 +261,6 @@ def test_snapshots_show_the_open_question_without_its_solution() -> None:
     assert [o["id"] for o in host["question"]["options"]] == ["A", "B", "C"]  # the written order
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Game(state) rebuilt from a stored state (a new owner) has no "
-                   "standings and no open question frames until the next close")
 def test_a_game_rebuilt_from_its_stored_state_carries_on() -> None:
     game = new_game()
     ann = game.join("Ann", None, NOW)
@@ -311,8 +309,6 @@ def test_void_and_accept_recompute_every_score_and_streak_from_the_stored_answer
     assert effects.personal[ben.id]["question"] == 3
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: void/accept while the next question is open replays the open "
-                   "question too: its results leak before the reveal and it is then scored twice")
 def test_a_void_while_the_next_question_is_open_neither_reveals_nor_double_counts_it() -> None:
     game = new_game()
     ann = game.join("Ann", None, NOW)

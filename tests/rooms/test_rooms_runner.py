@@ -372,8 +372,6 @@ async def test_a_resume_from_before_the_history_gets_a_snapshot() -> None:
     assert back.peer.close_code == 4002
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the edge records answers from a superseded socket (RoomEdge."
-                   "_record never checks that the connection is still the player's live one)")
 async def test_a_superseded_socket_can_no_longer_answer() -> None:
     room, host, (ann, ben) = await started("Ann", "Ben")
     newer = await room.connect()
@@ -384,8 +382,6 @@ async def test_a_superseded_socket_can_no_longer_answer() -> None:
     assert (await newer.answer(0, "R"))["accepted"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a superseded host socket keeps its host role and its commands "
-                   "still run (RoomNode._later never checks that it is still the edge's host)")
 async def test_a_superseded_host_socket_can_no_longer_command() -> None:
     room = await Room().open()
     old = await room.host()
@@ -426,8 +422,6 @@ async def test_a_frame_over_64_kib_is_refused_with_too_large_and_closed_1009() -
     assert ann.peer.last("error")["code"] == "too_large" and ann.peer.close_code == 1009
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: rooms.protocol.parse_frame measures a text frame in characters, "
-                   "not bytes: 40,000 three-byte characters (117 KiB) pass the 64 KiB limit")
 async def test_the_64_kib_limit_counts_bytes_not_characters() -> None:
     room, host, (ann,) = await started("Ann")
     frame = '{"type":"ping","t":1,"pad":"' + "\u20ac" * 40_000 + '"}'
