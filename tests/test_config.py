@@ -21,14 +21,21 @@ def test_laptop_defaults_generate_and_keep_a_dev_secret(tmp_path: Path) -> None:
 
 def test_production_refuses_a_short_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="SECRET_KEY"):
-        load_settings({"QUIZARENA_ENV": "production", "SECRET_KEY": "short", "QUIZARENA_DATA_DIR": str(tmp_path)})
+        load_settings(
+            {"QUIZARENA_ENV": "production", "SECRET_KEY": "short", "QUIZARENA_DATA_DIR": str(tmp_path)}
+        )
     with pytest.raises(ConfigError):
         load_settings({"QUIZARENA_ENV": "production", "QUIZARENA_DATA_DIR": str(tmp_path)})
     assert not (tmp_path / "secret_key").exists()
 
 
 def test_production_with_a_long_secret_does_not_seed_demo_accounts(tmp_path: Path) -> None:
-    settings = load_settings({"QUIZARENA_ENV": "production", "SECRET_KEY": "k" * 32,
-                              "ALLOWED_ORIGINS": "https://a.example, https://b.example"})
+    settings = load_settings(
+        {
+            "QUIZARENA_ENV": "production",
+            "SECRET_KEY": "k" * 32,
+            "ALLOWED_ORIGINS": "https://a.example, https://b.example",
+        }
+    )
     assert settings.production and settings.seed_demo is False
     assert settings.allowed_origins == ("https://a.example", "https://b.example")

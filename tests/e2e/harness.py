@@ -36,7 +36,9 @@ async def serve(app: Any) -> AsyncIterator[str]:
     task = asyncio.create_task(server.serve())
     try:
         async with asyncio.timeout(WAIT_S):
-            while not server.started:
+            while True:  # uvicorn offers no "started" event to await
+                if server.started:
+                    break
                 await asyncio.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:
