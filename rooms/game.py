@@ -231,7 +231,8 @@ class Game:
     ) -> dict[PlayerId, AnswerRecord]:
         records = {}
         for player_id, stored in answers.items():
-            if player_id not in self.state.players:
+            player = self.state.players.get(player_id)
+            if player is None or player.kicked:  # a kicked player's answers count nowhere, not even the chart
                 continue
             try:
                 records[player_id] = AnswerRecord(

@@ -22,30 +22,68 @@ NOW = 1_700_000_000_000
 
 
 def single(text: str = "?", points: int = 1000) -> dict[str, Any]:
-    return {"kind": "single", "text": text, "time_limit": 20, "points": points,
-            "options": [{"id": "R", "text": "right", "correct": True}, {"id": "W", "text": "wrong"}]}
+    return {
+        "kind": "single",
+        "text": text,
+        "time_limit": 20,
+        "points": points,
+        "options": [{"id": "R", "text": "right", "correct": True}, {"id": "W", "text": "wrong"}],
+    }
 
 
 EVERY_KIND: list[dict[str, Any]] = [
     single(),
-    {"kind": "multiple", "text": "?", "time_limit": 10, "points": 2000,
-     "options": [{"id": "A", "text": "a", "correct": True}, {"id": "B", "text": "b", "correct": True},
-                 {"id": "C", "text": "c"}]},
-    {"kind": "slider", "text": "?", "time_limit": 30, "min": 0, "max": 100, "step": 1, "correct": 50,
-     "tolerance": 10},
-    {"kind": "ordering", "text": "?", "time_limit": 20,
-     "options": [{"id": "X", "text": "x"}, {"id": "Y", "text": "y"}, {"id": "Z", "text": "z"}]},
-    {"kind": "poll", "text": "?", "time_limit": 20, "points": 0,
-     "options": [{"id": "P", "text": "p"}, {"id": "Q", "text": "q"}]},
+    {
+        "kind": "multiple",
+        "text": "?",
+        "time_limit": 10,
+        "points": 2000,
+        "options": [
+            {"id": "A", "text": "a", "correct": True},
+            {"id": "B", "text": "b", "correct": True},
+            {"id": "C", "text": "c"},
+        ],
+    },
+    {
+        "kind": "slider",
+        "text": "?",
+        "time_limit": 30,
+        "min": 0,
+        "max": 100,
+        "step": 1,
+        "correct": 50,
+        "tolerance": 10,
+    },
+    {
+        "kind": "ordering",
+        "text": "?",
+        "time_limit": 20,
+        "options": [{"id": "X", "text": "x"}, {"id": "Y", "text": "y"}, {"id": "Z", "text": "z"}],
+    },
+    {
+        "kind": "poll",
+        "text": "?",
+        "time_limit": 20,
+        "points": 0,
+        "options": [{"id": "P", "text": "p"}, {"id": "Q", "text": "q"}],
+    },
     {"kind": "true_false", "text": "?", "time_limit": 5, "points": 0, "correct": True},
     {"kind": "type", "text": "?", "time_limit": 60, "accepted": ["Paris"]},
 ]
 
 
 def new_game(questions: list[dict[str, Any]] | None = None, **settings: Any) -> Game:
-    state = RoomState(pin="123456", game_id=1, kind="quiz", title="T", settings=GameSettings(**settings),
-                      questions_doc=questions or [single("First?"), single("Second?"), single("Third?")],
-                      host_token_hash="", host_user_id=None, created_at_ms=NOW)
+    state = RoomState(
+        pin="123456",
+        game_id=1,
+        kind="quiz",
+        title="T",
+        settings=GameSettings(**settings),
+        questions_doc=questions or [single("First?"), single("Second?"), single("Third?")],
+        host_token_hash="",
+        host_user_id=None,
+        created_at_ms=NOW,
+    )
     return Game(state)
 
 
@@ -149,8 +187,10 @@ def test_a_game_numbers_its_events_and_says_what_to_send_in_order() -> None:
     assert game.state.phase is Phase.FINISHED
     finished = effects.shared[0].host
     assert finished["type"] == "finished" and finished["game_id"] == 1
-    assert [(e["nickname"], e["score"], e["rank"]) for e in finished["podium"]] == [("Ben", 1000, 1),
-                                                                                   ("Ann", 975, 2)]
+    assert [(e["nickname"], e["score"], e["rank"]) for e in finished["podium"]] == [
+        ("Ben", 1000, 1),
+        ("Ann", 975, 2),
+    ]
     assert {pid: frame["score"] for pid, frame in effects.personal.items()} == {ann.id: 975, ben.id: 1000}
     assert effects.finished is not None and effects.finished.ended_at_ms == NOW + 5
     bens = [(a.question, a.points) for a in effects.finished.answers if a.player_id == ben.id]
@@ -254,7 +294,12 @@ def test_snapshots_show_the_open_question_without_its_solution() -> None:
     assert {o["id"] for o in mine["question"]["options"]} == {"A", "B", "C"}
     assert "correct" not in str(mine["question"])
     assert (mine["answered"], mine["remaining_ms"], mine["score"], mine["streak"], mine["rank"]) == (
-        True, 1234, 1000, 1, 1)
+        True,
+        1234,
+        1000,
+        1,
+        1,
+    )
     assert mine["result"]["question"] == 0 and "roster" not in mine
     host = game.snapshot(None)
     assert host["roster"] == [{"id": ann.id, "nickname": "Ann"}] and "score" not in host
@@ -296,8 +341,16 @@ def test_void_and_accept_recompute_every_score_and_streak_from_the_stored_answer
     effects = game.void(1, rounds)  # the multiple question no longer counts, nor breaks Ann's streak
     assert (ann.tally.score, ann.tally.streak, ben.tally.score) == (1000 + 1100, 2, 900)
     assert effects.personal[ann.id] | {"receipt": None} == {
-        "type": "result", "question": 2, "correct": True, "points": 1100, "streak": 2, "score": 2100,
-        "rank": 1, "answered": True, "receipt": None}
+        "type": "result",
+        "question": 2,
+        "correct": True,
+        "points": 1100,
+        "streak": 2,
+        "score": 2100,
+        "rank": 1,
+        "answered": True,
+        "receipt": None,
+    }
     assert [(e["nickname"], e["rank"]) for e in effects.shared[0].host["top"]] == [("Ann", 1), ("Ben", 2)]
 
     game.next(NOW, rounds)
@@ -335,8 +388,14 @@ RAW_ANSWERS = {
     "true_false": st.booleans(),
     "type": st.sampled_from(["Paris", " paris! ", "Lyon", "PARIS"]),
 }
-ACCEPTABLE = {"single": "W", "multiple": ["A"], "slider": 80, "ordering": ["Z", "Y", "X"],
-              "true_false": False, "type": "Lyon"}
+ACCEPTABLE = {
+    "single": "W",
+    "multiple": ["A"],
+    "slider": 80,
+    "ordering": ["Z", "Y", "X"],
+    "true_false": False,
+    "type": "Lyon",
+}
 
 
 @st.composite
@@ -350,17 +409,28 @@ def random_games(draw: st.DrawFn, with_changes: bool) -> dict[str, Any]:
     rounds = []
     for index, kind in enumerate(kinds[:played]):
         limit = EVERY_KIND[index]["time_limit"] * 1000
-        rounds.append({p: (draw(RAW_ANSWERS[kind]), draw(st.integers(0, limit)))
-                       for p in range(players) if joins[p] <= index and draw(st.booleans())})
+        rounds.append(
+            {
+                p: (draw(RAW_ANSWERS[kind]), draw(st.integers(0, limit)))
+                for p in range(players)
+                if joins[p] <= index and draw(st.booleans())
+            }
+        )
     changes = []
     if with_changes:
         for index in range(played):
             change = draw(st.sampled_from(["none", "void", "accept"]))
             target = draw(st.integers(0, index))
             changes.append((change, target))
-    return {"played": played, "joins": joins, "rounds": rounds, "changes": changes,
-            "end_open": draw(st.booleans()), "mode": draw(st.sampled_from(["speed", "accuracy"])),
-            "streak": draw(st.booleans())}
+    return {
+        "played": played,
+        "joins": joins,
+        "rounds": rounds,
+        "changes": changes,
+        "end_open": draw(st.booleans()),
+        "mode": draw(st.sampled_from(["speed", "accuracy"])),
+        "streak": draw(st.booleans()),
+    }
 
 
 def play(plan: dict[str, Any]) -> tuple[Game, Any, list[tuple[str, Mapping[str, Any]]]]:
@@ -431,3 +501,27 @@ def test_voids_and_accepts_keep_every_score_the_sum_of_its_points(plan: dict[str
     ranked = sorted((o for o in finished.players), key=lambda o: o.rank or 0)
     assert all(a.score >= b.score for a, b in zip(ranked, ranked[1:], strict=False))
     assert all(frame["points"] >= 0 and frame["score"] >= 0 for _, frame in sent)
+
+
+def test_a_kicked_players_answer_leaves_the_distribution() -> None:
+    state = RoomState(
+        pin="654321",
+        game_id=9,
+        kind="quiz",
+        title="T",
+        settings=GameSettings(),
+        questions_doc=[{"kind": "true_false", "text": "?", "time_limit": 10, "correct": True}],
+        host_token_hash="h",
+        host_user_id=None,
+        created_at_ms=0,
+    )
+    game = Game(state)
+    stays, goes = game.join("stays", None, 0), game.join("goes", None, 0)
+    game.start(0)
+    receipt = Receipt(0, 1000, None, 1000)
+    answers = {stays.id: StoredAnswer(True, receipt), goes.id: StoredAnswer(False, receipt)}
+    game.leave(goes.id, kicked=True)
+    effects = game.close(answers)
+    reveal = effects.shared[0].host
+    assert reveal["distribution"] == {"true": 1, "false": 0}
+    assert goes.id not in effects.personal
