@@ -41,6 +41,7 @@ class Game:
         self.rewards = rewards or NoRewards()
         self.questions: list[Question] = [question_from_snapshot(doc) for doc in state.questions_doc]
         self._nickname_keys = {p.nickname_key: p.id for p in state.players.values() if not p.kicked}
+        self._accounts = {p.account.user_id for p in state.players.values() if p.account and not p.kicked}
         self.standings = Standings()
         self._lobby_joined: list[dict[str, str]] = []
         self._lobby_left: list[PlayerId] = []
@@ -78,6 +79,9 @@ class Game:
         key = nickname_key(nickname)
         if key in self._nickname_keys:
             raise RoomError("nickname_taken", "That nickname is taken in this room")
+        if account is not None and account.user_id in self._accounts:
+            # One seat per account: XP is credited once, so a second seat would be promised XP it never gets.
+            raise RoomError("forbidden", "This account already plays in this room; resume that seat instead")
         player = PlayerState(
             id=secrets.token_urlsafe(6),
             nickname=nickname,
@@ -89,6 +93,8 @@ class Game:
         )
         state.players[player.id] = player
         self._nickname_keys[key] = player.id
+        if account is not None:
+            self._accounts.add(account.user_id)
         self._active += 1
         self._lobby_joined.append({"id": player.id, "nickname": nickname})
         return player
@@ -104,6 +110,8 @@ class Game:
         player.kicked = kicked
         if kicked or self.state.phase is Phase.LOBBY:
             self._nickname_keys.pop(player.nickname_key, None)
+            if player.account is not None:
+                self._accounts.discard(player.account.user_id)
         if kicked:
             effects.kicked.append(player_id)
         self._lobby_left.append(player_id)

@@ -3,6 +3,7 @@ the real app under uvicorn, and a host with a quiz of every question kind."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,7 @@ def database_url(
 async def live(database_url: str) -> AsyncIterator[Live]:
     await _migrated(database_url)
     database = Database.from_url(database_url)
-    clock = ManualClock()
+    clock = ManualClock(start_ms=time.time_ns() // 1_000_000)  # today, so calendar periods hold the games
     settings = Settings(
         env="test", secret_key=TEST_SECRET, node_id="e2e", seed_demo=False, database_url=database_url
     )

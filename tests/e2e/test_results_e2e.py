@@ -156,14 +156,17 @@ async def test_a_played_game_is_persisted_rewarded_ranked_and_exported(live: Liv
         )
     assert len(report["answers"]) == 9
 
-    # Leaderboards: XP of all time, and the quiz's own board by score. (The rooms' manual clock
-    # runs in 2023, so this game is in no current day, week or month: test_leaderboards covers those.)
+    # Leaderboards: XP of all time and of today (the rooms' manual clock starts now), and the quiz's
+    # own board by score.
     board = (await live.http.get("/leaderboards/global")).json()
     assert [(e["rank"], e["user"]["username"], e["xp"], e["level"]) for e in board["items"]] == [
         (1, "alice", finals["Alice"]["xp_gained"], finals["Alice"]["level"]),
         (2, "bob", finals["Bob"]["xp_gained"], finals["Bob"]["level"]),
     ]
-    assert (await live.http.get("/leaderboards/global", params={"period": "day"})).json()["items"] == []
+    today = (await live.http.get("/leaderboards/global", params={"period": "day"})).json()
+    assert [(e["rank"], e["user"], e["xp"]) for e in today["items"]] == [
+        (e["rank"], e["user"], e["xp"]) for e in board["items"]
+    ]
     quiz_id = report["quiz_id"]
     board = (await live.http.get(f"/leaderboards/quizzes/{quiz_id}")).json()
     assert [(e["rank"], e["user"]["id"], e["score"]) for e in board["items"]] == [

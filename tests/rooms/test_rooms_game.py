@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from rooms.events import RoomError
 from rooms.game import Game
 from rooms.settings import GameSettings
-from rooms.state import Phase, Receipt, RoomState, StoredAnswer
+from rooms.state import Account, Phase, Receipt, RoomState, StoredAnswer
 
 NOW = 1_700_000_000_000
 
@@ -525,3 +525,24 @@ def test_a_kicked_players_answer_leaves_the_distribution() -> None:
     reveal = effects.shared[0].host
     assert reveal["distribution"] == {"true": 1, "false": 0}
     assert goes.id not in effects.personal
+
+
+def test_one_seat_per_account() -> None:
+    state = RoomState(
+        pin="654322",
+        game_id=9,
+        kind="quiz",
+        title="T",
+        settings=GameSettings(),
+        questions_doc=[{"kind": "true_false", "text": "?", "time_limit": 10, "correct": True}],
+        host_token_hash="h",
+        host_user_id=None,
+        created_at_ms=0,
+    )
+    game = Game(state)
+    first = game.join("first", Account(7, 0), 0)
+    with pytest.raises(RoomError) as refused:
+        game.join("second", Account(7, 0), 0)
+    assert refused.value.code == "forbidden" and len(state.players) == 1
+    game.leave(first.id)  # leaving the lobby frees the seat
+    assert game.join("again", Account(7, 0), 0).nickname == "again"
