@@ -25,15 +25,12 @@ from server.limits import BodySizeLimit
 from server.live import build_node
 from server.openapi import build_openapi
 from server.outbox import SpoolOutbox, default_spool_path
-from server.routes import auth, games, health, leaderboards, progress, qr, quizzes
+from server.routes import auth, games, health, leaderboards, pages, progress, qr, quizzes
 from server.ws import WebSocketGateway
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 APIS: list[Api] = [health.api, auth.api, quizzes.api, games.api, progress.api, leaderboards.api, qr.api]
-PAGES = {
-    "/": "index.html", "/docs": "docs.html", "/play": "play.html", "/host": "host.html",
-    "/author": "author.html", "/me": "me.html", "/leaderboard": "leaderboard.html",
-}
+PAGES = {"/docs": "docs.html"}  # the player, host and other pages: server/routes/pages.py
 VERSION = "0.1.0"
 
 
@@ -90,6 +87,7 @@ def create_app(
     routes = [route for group in APIS for route in group.routes()]
     routes += [Route("/openapi.json", openapi_json, include_in_schema=False)]
     routes += [Route(path, _page(name), include_in_schema=False) for path, name in PAGES.items()]
+    routes += pages.routes
     routes += [Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")]
     middleware = [Middleware(WebSocketGateway), Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
     if settings.allowed_origins:

@@ -102,6 +102,7 @@ class Pages:
     errors: list[str] = field(default_factory=list)
     allowed_statuses: set[int] = field(default_factory=set)
     contexts: list[Any] = field(default_factory=list)
+    opened: dict[str, Any] = field(default_factory=dict)
 
     async def open(self, name: str, path: str, viewport: dict[str, int] | None = None, **options: Any) -> Any:
         context = await self.browser.new_context(
@@ -110,6 +111,7 @@ class Pages:
         context.set_default_timeout(WAIT_MS)
         self.contexts.append(context)
         page = await context.new_page()
+        self.opened[name] = page
         page.on("console", lambda message: self._console(name, message))
         page.on("pageerror", lambda error: self.errors.append(f"{name}: uncaught {error}"))
         page.on("dialog", lambda dialog: self._dialog(name, dialog))
@@ -137,6 +139,20 @@ class Pages:
 
     def assert_clean(self) -> None:
         assert not self.errors, "\n".join(self.errors)
+
+    async def keep_evidence(self, folder: Path) -> list[Path]:
+        """A screenshot of every page still open, for a failed test's report."""
+        saved = []
+        for name, page in self.opened.items():
+            if page.is_closed():
+                continue
+            path = folder / f"failure-{name}.png"
+            try:
+                await page.screenshot(path=str(path), full_page=True, timeout=5_000)
+            except Exception:  # evidence is best effort; the failure itself is already reported
+                continue
+            saved.append(path)
+        return saved
 
     async def close(self) -> None:
         for context in self.contexts:
@@ -180,8 +196,26 @@ async def browser() -> AsyncIterator[Any]:
         await chromium.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+CALL_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-async def pages(browser: Any, site: Site) -> AsyncIterator[Pages]:
+async def pages(
+    browser: Any, site: Site, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Pages]:
     opened = Pages(browser, site.base_url)
     yield opened
+    if request.node.stash.get(CALL_FAILED, False):
+        for path in await opened.keep_evidence(tmp_path):
+            print(f"screenshot of a page at the failure: {path}")
+        if opened.errors:
+            print("page errors:\n" + "\n".join(opened.errors))
     await opened.close()  # before the server stops, so no socket is left for it to wait on

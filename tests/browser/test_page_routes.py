@@ -1,9 +1,11 @@
-"""GET /qr.svg: the join link of a PIN as a QR code drawn on the server (no browser needed)."""
+"""The server side of the pages (no browser needed): the pages and their security headers, and
+GET /qr.svg, the join link of a PIN as a QR code drawn on the server."""
 
 from __future__ import annotations
 
 import httpx
 
+from server.routes.pages import PAGES
 from server.routes.qr import qr_svg
 
 
@@ -24,3 +26,14 @@ async def test_qr_code_takes_only_a_pin(client: httpx.AsyncClient) -> None:
         assert response.status_code == 422
         assert response.json()["error"]["fields"][0]["path"] == "pin"
 
+
+
+async def test_pages_are_served_with_a_strict_content_security_policy(client: httpx.AsyncClient) -> None:
+    for path in PAGES:
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html")
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "http://" not in response.text and "https://" not in response.text  # nothing from elsewhere
+        assert "<script type=\"module\" src=\"/static/js/" in response.text
