@@ -62,6 +62,19 @@ async def test_progress_and_leaderboard_after_a_game(site: Site, pages: Pages, t
     await player.get_by_label("Nickname").fill("P1")
     await player.get_by_label("Nickname").press("Enter")
     await expect(player.get_by_role("heading", name="You're in!")).to_be_visible()
+
+    # The same seat opened in another tab (the stored resume token copied over): the newer socket
+    # wins (4002), the older page says so and does not fight back, until asked to.
+    seat = await player.evaluate("() => sessionStorage.getItem('quizarena.player')")
+    other = await pages.open("other-tab", "/", viewport=PHONE)
+    await other.evaluate("seat => sessionStorage.setItem('quizarena.player', seat)", seat)
+    await other.goto(f"/play?pin={pin}")
+    await expect(other.get_by_role("heading", name="You're in!")).to_be_visible()
+    await expect(player.get_by_role("heading", name="Playing somewhere else")).to_be_visible()
+    await player.get_by_role("button", name="Play here instead").click()
+    await expect(player.get_by_role("heading", name="You're in!")).to_be_visible()
+    await expect(other.get_by_role("heading", name="Playing somewhere else")).to_be_visible()
+
     await host.get_by_role("button", name="Start").click()
     await player.get_by_role("button", name="Triangle: Paris").click()
     await expect(player.locator(".verdict .title")).to_have_text("Correct!")
@@ -74,6 +87,12 @@ async def test_progress_and_leaderboard_after_a_game(site: Site, pages: Pages, t
     await expect(xp_line).to_be_visible()
     xp = int(re.search(r"\+(\d+) XP", await xp_line.inner_text()).group(1))
     assert xp > 0
+
+    # The room closes (4004) some time after the end: the podium stays, the page says the game ended.
+    await site.app.state.node.runners[pin].dispose()
+    await expect(player.locator("#conn")).to_have_text("The game has ended.")
+    await expect(player.get_by_role("heading", name="Game over!")).to_be_visible()
+    await expect(host.locator("#conn")).to_have_text("The game has ended.")
 
     if not results_ready:
         await player.goto("/me")
