@@ -119,7 +119,9 @@ class SpoolOutbox:
             self._entries[key] = payload
 
     async def pending(self) -> list[OutboxEntry]:
-        return [OutboxEntry(key, payload) for key, payload in self._entries.items()]
+        # Under the lock: a `done` still rewriting the file is not yet done.
+        async with self._lock:
+            return [OutboxEntry(key, payload) for key, payload in self._entries.items()]
 
     async def done(self, key: str) -> None:
         async with self._lock:
