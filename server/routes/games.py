@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -16,83 +14,29 @@ from persistence.models import Answer, Game, GamePlayer, User
 from persistence.repositories.games import GameListing
 from rooms.edge import hash_token
 from rooms.questions import new_option_id
-from rooms.settings import MAX_PLAYERS_LIMIT, MAX_READ_TIME_MS, GameSettings
+from rooms.settings import GameSettings
 from rooms.state import RoomState
 from server.api import Api
 from server.auth import is_admin, optional_user, require_user
 from server.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from server.game_export import export_csv, export_json, export_rows
+from server.game_schemas import (
+    AnswerResult,
+    CreatedGame,
+    CreateGame,
+    ExportQuery,
+    GameList,
+    GameListQuery,
+    GameReport,
+    GameSummary,
+    PlayerResult,
+    Seat,
+    header,
+)
 from server.quiz_views import load_quiz_document
-from server.routes.leaderboards import MAX_ID, Limit
+from server.routes.leaderboards import MAX_ID
 
 api = Api("games")
-
-
-class SettingsIn(BaseModel):
-    """Game settings; every one optional, defaults as in PROTOCOL.md."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    scoring: Literal["speed", "accuracy"] = "speed"
-    streak: bool = True
-    read_time_ms: int = Field(0, ge=0, le=MAX_READ_TIME_MS)
-    auto_advance: bool = False
-    shuffle: bool = False
-    question_on_devices: bool = True
-    late_join: bool = True
-    top_n: int = Field(10, ge=1, le=100)
-    max_players: int = Field(5_000, ge=1, le=MAX_PLAYERS_LIMIT)
-
-
-class CreateGame(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    quiz_id: int
-    settings: SettingsIn = Field(default_factory=SettingsIn)
-
-
-class CreatedGame(BaseModel):
-    id: int
-    pin: str
-    host_token: str
-    settings: SettingsIn
-    join_url: str
-
-
-class PlayerResult(BaseModel):
-    id: str
-    nickname: str
-    user_id: int | None
-    score: int
-    rank: int | None
-    correct_count: int
-
-
-class AnswerResult(BaseModel):
-    player: str
-    question: int
-    answer: Any
-    correct: bool
-    points: int
-    streak: int
-    receipt: dict[str, int | None]
-
-
-class GameReport(BaseModel):
-    id: int
-    kind: str
-    pin: str
-    status: str
-    title: str
-    quiz_id: int | None
-    host_id: int | None
-    settings: dict[str, Any]
-    created_at: datetime
-    started_at: datetime | None
-    ended_at: datetime | None
-    questions: list[dict[str, Any]]
-    players: list[PlayerResult]
-    answers: list[AnswerResult]
 
 
 def _playable_snapshot(document: dict[str, Any]) -> dict[str, Any]:
@@ -201,17 +145,8 @@ async def get_game(request: Request) -> GameReport:
     game, players, answers = await _readable(request)
     keys = {p.id: p.player_key for p in players}
     return GameReport(
-        id=game.id,
-        kind=game.kind,
-        pin=game.pin,
-        status=game.status,
-        title=game.quiz_snapshot.get("title", ""),
-        quiz_id=game.quiz_id,
-        host_id=game.host_id,
+        **header(game, game.quiz_snapshot.get("title", "")),
         settings=game.settings,
-        created_at=game.created_at,
-        started_at=game.started_at,
-        ended_at=game.ended_at,
         questions=[
             {"index": i, "kind": q["kind"], "text": q["text"]}
             for i, q in enumerate(game.quiz_snapshot.get("questions", []))
@@ -247,12 +182,6 @@ async def get_game(request: Request) -> GameReport:
     )
 
 
-class ExportQuery(BaseModel):
-    """The format of a game's export."""
-
-    format: Literal["json", "csv"] = "json"
-
-
 @api.get(
     "/games/{id:int}/export",
     "Export a game's report: one row per player per question, with the timing receipt",
@@ -270,63 +199,12 @@ async def export_game(request: Request, query: ExportQuery) -> Response:
     return Response(export_json(game, rows), media_type="application/json", headers=headers)
 
 
-class GameListQuery(BaseModel):
-    """Paging of `GET /games`."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    limit: Limit = 20
-    offset: int = Field(0, ge=0, le=100_000)
-
-
-class Seat(BaseModel):
-    """How the caller did in a game they played."""
-
-    player: str
-    nickname: str
-    score: int
-    rank: int | None
-    correct_count: int
-
-
-class GameSummary(BaseModel):
-    id: int
-    kind: str
-    pin: str
-    status: str
-    title: str
-    quiz_id: int | None
-    host_id: int | None
-    role: Literal["host", "player"]
-    players: int
-    created_at: datetime
-    started_at: datetime | None
-    ended_at: datetime | None
-    result: Seat | None
-
-
-class GameList(BaseModel):
-    items: list[GameSummary]
-    total: int
-    limit: int
-    offset: int
-
-
 def _summary(listing: GameListing, user_id: int) -> GameSummary:
     game, seat = listing.game, listing.seat
     return GameSummary(
-        id=game.id,
-        kind=game.kind,
-        pin=game.pin,
-        status=game.status,
-        title=listing.title,
-        quiz_id=game.quiz_id,
-        host_id=game.host_id,
+        **header(game, listing.title),
         role="host" if game.host_id == user_id else "player",
         players=listing.players,
-        created_at=game.created_at,
-        started_at=game.started_at,
-        ended_at=game.ended_at,
         result=None
         if seat is None
         else Seat(
