@@ -31,8 +31,8 @@ class OwnerRef(BaseModel):
     username: str
 
 
-class QuizSummary(BaseModel):
-    """A quiz in a listing: no questions, just how many."""
+class QuizHeader(BaseModel):
+    """What every view of a quiz starts with."""
 
     id: int
     title: str
@@ -40,9 +40,14 @@ class QuizSummary(BaseModel):
     tags: list[str]
     published: bool
     owner: OwnerRef
-    question_count: int
     created_at: datetime
     updated_at: datetime
+
+
+class QuizSummary(QuizHeader):
+    """A quiz in a listing: no questions, just how many."""
+
+    question_count: int
 
 
 class QuizPage(BaseModel):
@@ -54,21 +59,13 @@ class QuizPage(BaseModel):
     offset: int
 
 
-class QuizView(BaseModel):
+class QuizView(QuizHeader):
     """A quiz document with `id`s on the quiz and its questions, its owner and timestamps.
 
     For anyone but the owner or an admin the questions come without `correct`, `accepted` and
     `tolerance`, and ordering options are shuffled.
     """
 
-    id: int
-    title: str
-    description: str
-    tags: list[str]
-    published: bool
-    owner: OwnerRef
-    created_at: datetime
-    updated_at: datetime
     questions: list[dict[str, Any]]
 
 
