@@ -57,6 +57,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--target", choices=(*TARGETS, "both"), default="both")
     parser.add_argument("--server-cpu", type=int, default=0)
     parser.add_argument("--loadgen-cpu", type=int, default=1)
+    parser.add_argument("--nice", type=int, default=0,
+                        help="niceness for the run and the servers it starts (inherited); a negative one "
+                        "(root) shields the figures from other work on a shared machine")
     parser.add_argument("--client-procs", type=int, default=1, help="bot processes (all on the loadgen core)")
     parser.add_argument("--join-concurrency", type=int, default=256, help="joins in flight at once, in all")
     parser.add_argument("--join-timeout-s", type=float, default=300.0)
@@ -79,6 +82,12 @@ def pin_cores(args: argparse.Namespace) -> int | None:
         return None
     os.sched_setaffinity(0, {args.loadgen_cpu})
     return int(args.server_cpu)
+
+
+def set_niceness(nice: int) -> None:
+    """This process's niceness; the servers and bot processes it starts inherit it."""
+    if nice:
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
 def start_server(target: str, workdir: Path, cpu: int | None,
@@ -273,6 +282,7 @@ async def measure(target: str, args: argparse.Namespace, workdir: Path, cpu: int
 
 async def run(args: argparse.Namespace) -> dict[str, Figures]:
     cpu = pin_cores(args)
+    set_niceness(args.nice)
     targets = TARGETS if args.target == "both" else (args.target,)
     results = {}
     with tempfile.TemporaryDirectory(prefix="quizarena-bench-") as tmp:

@@ -105,6 +105,7 @@ FIGURES = (
     Figure("loadgen_cpu_ms", "load generator CPU per round (ms)", per_round=True, digits=0),
     Figure("no_ack", "answers without ack", per_round=True, digits=0),
     Figure("no_scoreboard", "players without scoreboard", per_round=True, digits=0),
+    Figure("finished_ms", "last `next` -> last player holds `finished` (ms)"),
     Figure("lobby_kib_per_player", "lobby frames received per player (KiB)"),
     Figure("other_cpu_s", "CPU used by other processes during the run (s): noise", digits=1),
 )
