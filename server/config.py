@@ -28,6 +28,7 @@ class Settings:
     secret_key: str = ""
     node_id: str = field(default_factory=lambda: secrets.token_hex(4))
     allowed_origins: tuple[str, ...] = ()
+    public_url: str | None = None  # the base URL players' phones reach (join links, QR codes)
     jwt_issuer: str = "quizarena"
     jwt_audience: str = "quizarena"
     access_token_ttl_s: int = 15 * 60
@@ -84,6 +85,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=secret,
         node_id=env.get("NODE_ID") or defaults.node_id,
         allowed_origins=_split(env.get("ALLOWED_ORIGINS")),
+        public_url=env.get("PUBLIC_URL") or None,
         max_body_bytes=int(env.get("MAX_BODY_BYTES", defaults.max_body_bytes)),
         login_attempts_per_address_per_minute=int(
             env.get("LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", defaults.login_attempts_per_address_per_minute)

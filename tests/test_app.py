@@ -87,3 +87,17 @@ async def test_a_bug_answers_500_without_a_stack_trace(app: object) -> None:
     assert response.status_code == 500
     assert response.json() == {"error": {"code": "internal_error", "message": "Internal server error"}}
     assert "secret internals" not in response.text
+
+
+async def test_join_links_use_public_url_when_set(settings: object, db: object) -> None:
+    from dataclasses import replace
+
+    from server.app import create_app
+
+    app = create_app(replace(settings, public_url="https://quiz.example/"), database=db)  # type: ignore[type-var]
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://internal:8000") as http:
+            svg = (await http.get("/qr.svg", params={"pin": "123456"})).text
+    assert "https://quiz.example/play?pin=123456" in svg
+    assert "internal" not in svg

@@ -39,3 +39,8 @@ def test_production_with_a_long_secret_does_not_seed_demo_accounts(tmp_path: Pat
     )
     assert settings.production and settings.seed_demo is False
     assert settings.allowed_origins == ("https://a.example", "https://b.example")
+
+
+def test_public_url_is_read(tmp_path: Path) -> None:
+    settings = load_settings({"QUIZARENA_DATA_DIR": str(tmp_path), "PUBLIC_URL": "https://quiz.example/"})
+    assert settings.public_url == "https://quiz.example/"

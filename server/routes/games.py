@@ -35,6 +35,7 @@ from server.game_schemas import (
 )
 from server.quiz_views import load_quiz_document
 from server.routes.leaderboards import MAX_ID
+from server.routes.qr import join_url
 
 api = Api("games")
 
@@ -106,7 +107,7 @@ async def create_game(request: Request, body: CreateGame) -> CreatedGame:
         pin=pin,
         host_token=host_token,
         settings=body.settings,
-        join_url=f"{request.base_url}play?pin={pin}",
+        join_url=join_url(request, pin),
     )
 
 

@@ -26,8 +26,10 @@ class QrQuery(BaseModel):
 
 
 def join_url(request: Request, pin: str) -> str:
-    """The same link as `POST /games`'s `join_url`: this server's /play with the PIN filled in."""
-    return f"{request.base_url}play?pin={pin}"
+    """The link phones open: `PUBLIC_URL` (what players can reach, e.g. behind a proxy) or else the
+    address this request came to, then /play with the PIN filled in."""
+    base = request.app.state.settings.public_url or str(request.base_url)
+    return f"{base.rstrip('/')}/play?pin={pin}"
 
 
 def qr_svg(data: str) -> bytes:
