@@ -212,6 +212,7 @@ class Game:
         for player_id, tally in new_tallies.items():
             state.players[player_id].tally = tally
         state.phase = Phase.REVEAL
+        revealed_question = self._open_frames.host if self._open_frames else None
         self._open_frames = None
         effects = Effects(question_closed=True)
         reveal = {
@@ -227,6 +228,7 @@ class Game:
         correct = solution(question, state.extra_accepted.get(index, ()))
         if correct is not None:
             reveal["correct"] = correct
+        state.last_reveal = {"question": revealed_question, "reveal": reveal}
         effects.shared.append(SharedEvent(reveal["seq"], reveal))
         self._rank()
         effects.personal = self._personal_results(index, results, answers)
@@ -413,6 +415,9 @@ class Game:
             snap["question"] = event.frame_for(player.variant if player else None)
             snap["remaining_ms"] = remaining_ms
             snap["answered"] = answered
+        if state.phase is Phase.REVEAL and state.last_reveal is not None:
+            snap["revealed_question"] = state.last_reveal["question"]
+            snap["reveal"] = state.last_reveal["reveal"]
         if player is not None:
             snap.update(
                 score=player.tally.score,

@@ -43,6 +43,12 @@ def question_event(
         )
         return {**room_fields, **view}
 
-    return SharedEvent(
-        seq, variant(0, for_host=True), tuple(variant(n, for_host=False) for n in range(count))
-    )
+    host = variant(0, for_host=True)
+    # Each option's `shape` is its place on the host's screen, so a player whose device shows
+    # shuffled options without text can still match them to the big screen.
+    shapes = {option["id"]: place for place, option in enumerate(host.get("options", ()))}
+    players = tuple(variant(n, for_host=False) for n in range(count))
+    for frame in (host, *players):
+        for option in frame.get("options", ()):
+            option["shape"] = shapes[option["id"]]
+    return SharedEvent(seq, host, players)

@@ -92,6 +92,7 @@ class RoomState:
     question_index: int = -1
     opened_at_ms: int = 0  # when the owner published the open question
     question_seq: int = 0  # the seq of that question event, to rebuild its frames on a new owner
+    last_reveal: dict[str, Any] | None = None  # the latest question and its reveal, for a screen (re)joining
     deadline_ms: int = 0  # when it closes for everyone unless all have answered first
     started_at_ms: int | None = None
     ended_at_ms: int | None = None

@@ -276,8 +276,13 @@ def test_without_question_on_devices_players_get_option_ids_only() -> None:
     game = new_game(question_on_devices=False)
     game.join("Ann", None, NOW)
     question = game.start(NOW).shared[-1]
-    assert question.host["options"] == [{"id": "R", "text": "right"}, {"id": "W", "text": "wrong"}]
-    assert all(variant["options"] == [{"id": "R"}, {"id": "W"}] for variant in question.variants)
+    assert question.host["options"] == [
+        {"id": "R", "text": "right", "shape": 0},
+        {"id": "W", "text": "wrong", "shape": 1},
+    ]
+    assert all(
+        variant["options"] == [{"id": "R", "shape": 0}, {"id": "W", "shape": 1}] for variant in question.variants
+    )
 
 
 # --- snapshots ------------------------------------------------------------------------------------
@@ -546,3 +551,29 @@ def test_one_seat_per_account() -> None:
     assert refused.value.code == "forbidden" and len(state.players) == 1
     game.leave(first.id)  # leaving the lobby frees the seat
     assert game.join("again", Account(7, 0), 0).nickname == "again"
+
+
+def test_shuffled_options_carry_their_place_on_the_host_screen_and_the_reveal_survives_a_reload() -> None:
+    options = [{"id": f"o{i}", "text": str(i), "correct": i == 0} for i in range(4)]
+    state = RoomState(
+        pin="654323",
+        game_id=9,
+        kind="quiz",
+        title="T",
+        settings=GameSettings(shuffle=True, question_on_devices=False),
+        questions_doc=[{"kind": "single", "text": "?", "time_limit": 10, "options": options}],
+        host_token_hash="h",
+        host_user_id=None,
+        created_at_ms=0,
+    )
+    game = Game(state)
+    player = game.join("p", None, 0)
+    event = game.start(0).shared[-1]
+    host_places = {option["id"]: place for place, option in enumerate(event.host["options"])}
+    for variant in event.variants:
+        assert all("text" not in option for option in variant["options"])
+        assert {option["id"]: option["shape"] for option in variant["options"]} == host_places
+    game.close({})
+    snapshot = game.snapshot(player.id)
+    assert snapshot["reveal"]["correct"] == ["o0"]
+    assert snapshot["revealed_question"]["options"] == event.host["options"]
