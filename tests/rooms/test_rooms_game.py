@@ -281,7 +281,8 @@ def test_without_question_on_devices_players_get_option_ids_only() -> None:
         {"id": "W", "text": "wrong", "shape": 1},
     ]
     assert all(
-        variant["options"] == [{"id": "R", "shape": 0}, {"id": "W", "shape": 1}] for variant in question.variants
+        variant["options"] == [{"id": "R", "shape": 0}, {"id": "W", "shape": 1}]
+        for variant in question.variants
     )
 
 
