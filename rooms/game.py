@@ -25,6 +25,7 @@ from rooms.types import PlayerId
 
 MAX_RTT_ALLOWANCE_MS = 300
 PODIUM_SIZE = 3
+LOBBY_NAMES_FOR_PLAYERS = 10
 
 
 def question_from_snapshot(doc: Mapping[str, Any]) -> Question:
@@ -43,6 +44,7 @@ class Game:
         self._nickname_keys = {p.nickname_key: p.id for p in state.players.values() if not p.kicked}
         self._accounts = {p.account.user_id for p in state.players.values() if p.account and not p.kicked}
         self.standings = Standings()
+        self._settings = state.settings.as_dict()  # settings never change during a game
         self._lobby_joined: list[dict[str, str]] = []
         self._lobby_left: list[PlayerId] = []
         self._active = sum(1 for p in state.players.values() if not p.left and not p.kicked)
@@ -137,8 +139,11 @@ class Game:
             "left": self._lobby_left,
             "locked": self.state.locked,
         }
+        # Players get the count and only the latest few names: sending every name to every player
+        # made a 10,000-player lobby quadratic (about 2 GB written). The host gets them all.
+        for_players = {**frame, "joined": self._lobby_joined[-LOBBY_NAMES_FOR_PLAYERS:], "left": []}
         self._lobby_joined, self._lobby_left = [], []
-        effects.shared.append(SharedEvent(frame["seq"], frame))
+        effects.shared.append(SharedEvent(frame["seq"], frame, (for_players,)))
         return effects
 
     # --- questions -------------------------------------------------------------------------------
@@ -407,7 +412,7 @@ class Game:
             "question_index": state.question_index,
             "locked": state.locked,
             "players": self._active,
-            "settings": state.settings.as_dict(),
+            "settings": self._settings,
         }
         event = self.open_question_event()
         player = state.players.get(player_id) if player_id else None

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, TypeGuard
 
 
@@ -47,7 +48,7 @@ class Option:
     correct: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: the option-id tuples below are computed once and cached
 class Question:
     """A playable question. For ordering, `options` is in the correct order."""
 
@@ -63,11 +64,11 @@ class Question:
     step: float | None = None
     tolerance: float = 0
 
-    @property
+    @cached_property
     def option_ids(self) -> tuple[str, ...]:
         return tuple(option.id for option in self.options)
 
-    @property
+    @cached_property
     def correct_option_ids(self) -> tuple[str, ...]:
         return tuple(option.id for option in self.options if option.correct)
 

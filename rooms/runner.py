@@ -8,6 +8,7 @@ in the store themselves and only tell the owner who answered, an O(1) update.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -142,6 +143,7 @@ class RoomRunner:
         async with self._lock:
             if not self.disposed and self.game.lobby_pending():
                 await self._emit(self.game.flush_lobby())
+        gc.freeze()  # the players who just joined are long-lived: keep them out of full collections
 
     async def leave(self, player_id: PlayerId) -> None:
         self.presence(player_id, connected=False)
@@ -210,6 +212,9 @@ class RoomRunner:
             await self._bus.publish(envelope.channel(self.pin), envelope.host(frame))
 
     def _question_opened(self) -> None:
+        # Everything alive now (sockets, players, frames) outlives the answer burst: freezing it keeps
+        # full collections, which would walk ~a million objects at 10k players, out of the burst.
+        gc.freeze()
         index = self.state.question_index
         self._answered, self._answered_ids = 0, set()
         self._waiting = {
@@ -364,4 +369,5 @@ class RoomRunner:
             self.cancel_timers()
             await self._bus.publish(envelope.channel(self.pin), envelope.closed())
             await self._store.delete(self.pin)
+        gc.unfreeze()  # what this room froze may now be garbage; let the collector see it again
         self._on_disposed(self.pin)

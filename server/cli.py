@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import logging
 import sys
@@ -58,6 +59,9 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from server.app import create_app
 
     asyncio.run(migrate(settings))
+    # Fewer young collections during bursts of joins and answers (the rooms also freeze long-lived
+    # objects out of full collections: rooms/runner.py).
+    gc.set_threshold(50_000, 20, 100)
     if settings.seed_demo and asyncio.run(seed(settings)):
         log.info("seeded demo content (users demo/demo-password and host/host-password)")
     uvicorn.run(
