@@ -34,7 +34,7 @@ from rooms.protocol import (
 from rooms.ratelimit import AddressLimiter, TokenBucket
 from rooms.results import ResultsSink
 from rooms.runner import RoomRunner
-from rooms.state import Account, RoomState
+from rooms.state import Account, Phase, RoomState
 from rooms.store import RoomStore
 
 log = logging.getLogger(__name__)
@@ -226,11 +226,14 @@ class RoomNode:
         self.start()
 
     async def ping_all(self) -> None:
-        """One `ping` frame, encoded once, to every socket on this node."""
+        """One `ping` frame, encoded once, to every player socket on this node, except in rooms with
+        a question open (each player's round trip was measured on joining and between questions)."""
         now = self.clock.now_ms()
         self._recent_pings.append(now)
         text = f'{{"type":"ping","t":{now}}}'
         for edge in list(self.edges.values()):
+            if edge.game.state.phase is Phase.QUESTION:
+                continue  # thousands of pongs would land on the answer burst; measure between questions
             for connection in list(edge.players.values()):
                 await connection.peer.send(text)
 
