@@ -72,6 +72,9 @@ EVERY_KIND: list[dict[str, Any]] = [
 ]
 
 
+TRUE_OR_FALSE: list[dict[str, Any]] = [{"kind": "true_false", "text": "?", "time_limit": 10, "correct": True}]
+
+
 def new_game(questions: list[dict[str, Any]] | None = None, **settings: Any) -> Game:
     state = RoomState(
         pin="123456",
@@ -510,18 +513,7 @@ def test_voids_and_accepts_keep_every_score_the_sum_of_its_points(plan: dict[str
 
 
 def test_a_kicked_players_answer_leaves_the_distribution() -> None:
-    state = RoomState(
-        pin="654321",
-        game_id=9,
-        kind="quiz",
-        title="T",
-        settings=GameSettings(),
-        questions_doc=[{"kind": "true_false", "text": "?", "time_limit": 10, "correct": True}],
-        host_token_hash="h",
-        host_user_id=None,
-        created_at_ms=0,
-    )
-    game = Game(state)
+    game = new_game(TRUE_OR_FALSE)
     stays, goes = game.join("stays", None, 0), game.join("goes", None, 0)
     game.start(0)
     receipt = Receipt(0, 1000, None, 1000)
@@ -534,40 +526,19 @@ def test_a_kicked_players_answer_leaves_the_distribution() -> None:
 
 
 def test_one_seat_per_account() -> None:
-    state = RoomState(
-        pin="654322",
-        game_id=9,
-        kind="quiz",
-        title="T",
-        settings=GameSettings(),
-        questions_doc=[{"kind": "true_false", "text": "?", "time_limit": 10, "correct": True}],
-        host_token_hash="h",
-        host_user_id=None,
-        created_at_ms=0,
-    )
-    game = Game(state)
+    game = new_game(TRUE_OR_FALSE)
     first = game.join("first", Account(7, 0), 0)
     with pytest.raises(RoomError) as refused:
         game.join("second", Account(7, 0), 0)
-    assert refused.value.code == "forbidden" and len(state.players) == 1
+    assert refused.value.code == "forbidden" and len(game.state.players) == 1
     game.leave(first.id)  # leaving the lobby frees the seat
     assert game.join("again", Account(7, 0), 0).nickname == "again"
 
 
 def test_shuffled_options_carry_their_place_on_the_host_screen_and_the_reveal_survives_a_reload() -> None:
     options = [{"id": f"o{i}", "text": str(i), "correct": i == 0} for i in range(4)]
-    state = RoomState(
-        pin="654323",
-        game_id=9,
-        kind="quiz",
-        title="T",
-        settings=GameSettings(shuffle=True, question_on_devices=False),
-        questions_doc=[{"kind": "single", "text": "?", "time_limit": 10, "options": options}],
-        host_token_hash="h",
-        host_user_id=None,
-        created_at_ms=0,
-    )
-    game = Game(state)
+    questions = [{"kind": "single", "text": "?", "time_limit": 10, "options": options}]
+    game = new_game(questions, shuffle=True, question_on_devices=False)
     player = game.join("p", None, 0)
     event = game.start(0).shared[-1]
     host_places = {option["id"]: place for place, option in enumerate(event.host["options"])}
