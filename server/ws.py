@@ -8,6 +8,7 @@ and queue for it instead of stalling the loop over every other player.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from typing import Any
@@ -67,10 +68,8 @@ class AsgiPeer:
             return
         self.closed = True
         self._queue.clear()
-        try:
+        with contextlib.suppress(Exception):  # already closed by the client
             await self._send({"type": "websocket.close", "code": code, "reason": reason})
-        except Exception:  # already closed by the client
-            pass
 
 
 def origin_allowed(scope: Scope, allowed: tuple[str, ...]) -> bool:
