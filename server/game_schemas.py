@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from persistence.models import Game
 from rooms.settings import MAX_PLAYERS_LIMIT, MAX_READ_TIME_MS
-from server.routes.leaderboards import Limit
+from server.paging import Limit, Offset
 
 
 class SettingsIn(BaseModel):
@@ -114,7 +114,7 @@ class GameListQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     limit: Limit = 20
-    offset: int = Field(0, ge=0, le=100_000)
+    offset: Offset = 0
 
 
 class Seat(BaseModel):

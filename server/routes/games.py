@@ -33,8 +33,8 @@ from server.game_schemas import (
     Seat,
     header,
 )
+from server.paging import MAX_ID
 from server.quiz_views import load_quiz_document
-from server.routes.leaderboards import MAX_ID
 from server.routes.qr import join_url
 
 api = Api("games")

@@ -4,9 +4,8 @@ score in a quiz's games. Public; a quiz's board follows the quiz's visibility.""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
 from persistence.levels import level_for
@@ -14,16 +13,9 @@ from persistence.repositories.leaderboards import Period, Ranked, Window, period
 from server.api import Api
 from server.auth import is_admin, optional_user
 from server.errors import NotFound
+from server.paging import MAX_ID, Limit, Offset
 
 api = Api("leaderboards")
-
-MAX_LIMIT = 100
-MAX_ID = 2**31 - 1  # ids are 32-bit; a larger one names nothing (and would upset PostgreSQL)
-
-# A list's `limit`: asking for more than 100 gets 100 (the answer says which limit applied).
-Limit = Annotated[
-    int, Field(ge=1, description=f"at most {MAX_LIMIT}"), AfterValidator(lambda v: min(v, MAX_LIMIT))
-]
 
 
 class LeaderboardQuery(BaseModel):
@@ -33,7 +25,7 @@ class LeaderboardQuery(BaseModel):
 
     period: Period = "all"
     limit: Limit = 10
-    offset: int = Field(0, ge=0, le=100_000)
+    offset: Offset = 0
 
 
 class UserRef(BaseModel):

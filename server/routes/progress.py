@@ -14,7 +14,8 @@ from persistence.levels import level_progress
 from server.api import Api
 from server.auth import optional_user
 from server.errors import NotFound
-from server.routes.leaderboards import MAX_ID, Limit, UserRef
+from server.paging import MAX_ID, Limit, Offset
+from server.routes.leaderboards import UserRef
 
 api = Api("progress")
 DEFAULT_RATING = 1200.0  # a user with no duel yet, as `duel_ratings` would start them
@@ -95,7 +96,7 @@ class BadgeQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     limit: Limit = 100
-    offset: int = Field(0, ge=0, le=100_000)
+    offset: Offset = 0
 
 
 class CatalogueBadge(BaseModel):

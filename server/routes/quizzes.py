@@ -22,6 +22,7 @@ from persistence.uow import UnitOfWork
 from server.api import Api, read_payload, validate
 from server.auth import optional_user, require_owner_or_admin, require_user
 from server.errors import BadRequest, NotFound, Unauthorized
+from server.paging import MAX_ID, Offset
 from server.quiz_csv import COLUMNS, export_csv, parse_csv
 from server.quiz_document import QuizDocument
 from server.quiz_views import (
@@ -39,7 +40,6 @@ from server.quiz_views import (
 
 api = Api("quizzes")
 
-MAX_ID = 2**31 - 1  # ids are 32-bit; a larger one names no quiz (and would upset PostgreSQL)
 CSV_TYPE = "text/csv"
 JSON_TYPE = "application/json"
 
@@ -53,7 +53,7 @@ class QuizListQuery(BaseModel):
     tag: str | None = Field(None, max_length=40)
     mine: bool = Field(False, description="the caller's own quizzes, drafts included (needs a token)")
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=100_000)
+    offset: Offset = 0
     sort: QuizSort = "-updated_at"
 
     @field_validator("q", "tag")
@@ -75,8 +75,9 @@ def _quiz_id(request: Request) -> int:
     return quiz_id
 
 
-async def _visible(uow: UnitOfWork, quiz_id: int, user: User | None, for_update: bool = False
-                   ) -> tuple[Quiz, User]:
+async def _visible(
+    uow: UnitOfWork, quiz_id: int, user: User | None, for_update: bool = False
+) -> tuple[Quiz, User]:
     """The quiz and its owner, when `user` may see it; 404 otherwise (a draft does not exist for others)."""
     found = await uow.quizzes.get_with_owner(quiz_id, for_update)
     if found is None or not can_view(found[0], user):
@@ -84,8 +85,9 @@ async def _visible(uow: UnitOfWork, quiz_id: int, user: User | None, for_update:
     return found
 
 
-async def _editable(uow: UnitOfWork, request: Request, user: User, for_update: bool = True
-                    ) -> tuple[Quiz, User]:
+async def _editable(
+    uow: UnitOfWork, request: Request, user: User, for_update: bool = True
+) -> tuple[Quiz, User]:
     """The quiz when `user` may change it: 404 when they may not see it, 403 when they may only see it."""
     quiz, owner = await _visible(uow, _quiz_id(request), user, for_update)
     require_owner_or_admin(user, quiz.owner_id)
@@ -108,8 +110,12 @@ async def list_quizzes(request: Request, query: QuizListQuery) -> dict[str, obje
     user = await optional_user(request)
     if query.mine and user is None:
         raise Unauthorized("mine=true needs a signed-in user")
-    filters = QuizFilter(text=query.q, tag=query.tag.lower() if query.tag else None,
-                         owner_id=user.id if query.mine and user else None, published_only=not query.mine)
+    filters = QuizFilter(
+        text=query.q,
+        tag=query.tag.lower() if query.tag else None,
+        owner_id=user.id if query.mine and user else None,
+        published_only=not query.mine,
+    )
     async with request.app.state.db.uow() as uow:
         listings, total = await uow.quizzes.page(filters, query.sort, query.limit, query.offset)
         items = [summary(listing) for listing in listings]
@@ -153,10 +159,19 @@ async def delete_quiz(request: Request) -> None:
         await uow.commit()
 
 
-@api.post("/quizzes/import", "Import a quiz from JSON or CSV", response=QuizView, status=201, auth=True,
-          raw_body={JSON_TYPE: "one quiz document, as GET /quizzes/{id}/export?format=json gives it",
-                    CSV_TYPE: "quiz rows (title, description, tags, published), then the header "
-                              + ",".join(COLUMNS) + ", then one row per question (see server/quiz_csv.py)"})
+@api.post(
+    "/quizzes/import",
+    "Import a quiz from JSON or CSV",
+    response=QuizView,
+    status=201,
+    auth=True,
+    raw_body={
+        JSON_TYPE: "one quiz document, as GET /quizzes/{id}/export?format=json gives it",
+        CSV_TYPE: "quiz rows (title, description, tags, published), then the header "
+        + ",".join(COLUMNS)
+        + ", then one row per question (see server/quiz_csv.py)",
+    },
+)
 async def import_quiz(request: Request) -> dict[str, object]:
     """Creates a quiz from one document. A bad CSV is refused whole, with every bad row and its line."""
     user = await require_user(request)
