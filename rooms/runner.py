@@ -118,11 +118,17 @@ class RoomRunner:
             self._spawn(self._sink.game_finished(effects.finished))
             self._schedule("dispose", self._clock.now_ms() + FINISHED_ROOM_LINGER_MS, self.dispose)
 
-    async def _transition(self, step: Callable[[], Coroutine[Any, Any, Effects]]) -> None:
+    async def _transition(self, step: Callable[..., Effects], *, with_answers: bool = False) -> None:
+        """One host-driven step under the lock; `with_answers` hands it every closed question's answers."""
         async with self._lock:
             if self.disposed:
                 raise RoomError("not_found", "This room has closed")
-            await self._emit(await step())
+            effects = step(await self._all_answers()) if with_answers else step()
+            if effects.question_opened or effects.finished is not None:
+                self._cancel("advance")  # the host moved on before auto-advance did
+            if effects.question_opened:
+                self._question_opened()
+            await self._emit(effects)
 
     # --- players ---------------------------------------------------------------------------------
 
@@ -260,7 +266,7 @@ class RoomRunner:
         """A host command (already checked to come from the host); RoomError when refused."""
         match frame.type:
             case "start":
-                await self._opening(lambda: self.game.start(self._clock.now_ms()))
+                await self._transition(lambda: self.game.start(self._clock.now_ms()))
             case "next":
                 await self.command_next()
             case "close_question":
@@ -274,52 +280,24 @@ class RoomRunner:
                 await self.kick(frame.player)
             case "lock":
                 assert isinstance(frame, Lock)
-                await self._transition(self._async(lambda: self.game.lock(frame.locked)))
+                await self._transition(lambda: self.game.lock(frame.locked))
             case "void":
                 assert isinstance(frame, Void)
                 await self._transition(
-                    self._rescoring(lambda answers: self.game.void(frame.question, answers))
+                    lambda answers: self.game.void(frame.question, answers), with_answers=True
                 )
             case "accept":
                 assert isinstance(frame, Accept)
                 await self._transition(
-                    self._rescoring(lambda answers: self.game.accept(frame.question, frame.answer, answers))
+                    lambda answers: self.game.accept(frame.question, frame.answer, answers), with_answers=True
                 )
             case _:
                 raise RoomError("bad_request", f"{frame.type} is not a host command")
 
-    @staticmethod
-    def _async(step: Callable[[], Effects]) -> Callable[[], Coroutine[Any, Any, Effects]]:
-        async def run() -> Effects:
-            return step()
-
-        return run
-
-    def _rescoring(self, step: Callable[[list[dict[PlayerId, StoredAnswer]]], Effects]):  # noqa: ANN202
-        async def run() -> Effects:
-            return step(await self._all_answers())
-
-        return run
-
-    async def _opening(self, step: Callable[[], Effects]) -> None:
-        async with self._lock:
-            if self.disposed:
-                raise RoomError("not_found", "This room has closed")
-            self._cancel("advance")
-            effects = step()
-            if effects.question_opened:
-                self._question_opened()
-            await self._emit(effects)
-
     async def command_next(self) -> None:
-        async with self._lock:
-            if self.disposed:
-                raise RoomError("not_found", "This room has closed")
-            self._cancel("advance")
-            effects = self.game.next(self._clock.now_ms(), await self._all_answers())
-            if effects.question_opened:
-                self._question_opened()
-            await self._emit(effects)
+        await self._transition(
+            lambda answers: self.game.next(self._clock.now_ms(), answers), with_answers=True
+        )
 
     async def end(self) -> None:
         async with self._lock:
