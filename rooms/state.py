@@ -99,10 +99,3 @@ class RoomState:
     voided: set[int] = field(default_factory=set)
     extra_accepted: dict[int, list[Any]] = field(default_factory=dict)
     players: dict[PlayerId, PlayerState] = field(default_factory=dict)
-
-    @property
-    def total_questions(self) -> int:
-        return len(self.questions_doc)
-
-    def active_players(self) -> list[PlayerState]:
-        return [player for player in self.players.values() if not player.left]
