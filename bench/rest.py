@@ -11,7 +11,7 @@ from typing import Any
 from bench.quiz import quiz_document
 
 TIMEOUT_S = 30.0
-MAX_PLAYERS_LIMIT = 20_000  # rooms.settings.MAX_PLAYERS_LIMIT
+MAX_PLAYERS_LIMIT = 20_000  # rooms.core.settings.MAX_PLAYERS_LIMIT
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,12 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from rooms.bus import Bus
-from rooms.clock import Clock, Handle
-from rooms.edge import Connection, RoomEdge, hash_token
-from rooms.events import RoomError
-from rooms.game import Game
-from rooms.outcomes import Rewards
-from rooms.protocol import (
+from rooms.bus.memory import Bus
+from rooms.core.clock import Clock, Handle
+from rooms.core.events import RoomError
+from rooms.core.game import Game
+from rooms.core.outcomes import Rewards
+from rooms.core.protocol import (
     FIRST_FRAME_TYPES,
     HOST_COMMANDS,
     AnswerFrame,
@@ -31,11 +30,12 @@ from rooms.protocol import (
     Resume,
     parse_frame,
 )
-from rooms.ratelimit import AddressLimiter, TokenBucket
-from rooms.results import ResultsSink
-from rooms.runner import RoomRunner
-from rooms.state import Account, Phase, RoomState
-from rooms.store import RoomStore
+from rooms.core.results import ResultsSink
+from rooms.core.state import Account, Phase, RoomState
+from rooms.edge.edge import Connection, RoomEdge, hash_token
+from rooms.edge.ratelimit import AddressLimiter, TokenBucket
+from rooms.owner.runner import RoomRunner
+from rooms.store.memory import RoomStore
 
 log = logging.getLogger(__name__)
 

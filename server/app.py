@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from persistence.db import Database
-from rooms.clock import Clock
+from rooms.core.clock import Clock
 from server.api import Api, Operation
 from server.config import Settings, load_settings
 from server.errors import ApiError, api_error_handler, http_exception_handler, unexpected_error_handler

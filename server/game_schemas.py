@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from persistence.models import Game
-from rooms.settings import MAX_PLAYERS_LIMIT, MAX_READ_TIME_MS
+from rooms.core.settings import MAX_PLAYERS_LIMIT, MAX_READ_TIME_MS
 from server.paging import Limit, Offset
 
 

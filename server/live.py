@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from persistence.db import Database
 from persistence.levels import level_for, xp_for_game
-from rooms.bus import MemoryBus
-from rooms.clock import Clock, SystemClock
+from rooms.bus.memory import MemoryBus
+from rooms.core.clock import Clock, SystemClock
+from rooms.core.state import Account
 from rooms.node import Limits, RoomNode
-from rooms.state import Account
-from rooms.store import MemoryRoomStore
+from rooms.store.memory import MemoryRoomStore
 from server.config import Settings
 from server.results import DatabaseResultsSink
 from server.tokens import InvalidToken, verify_access_token

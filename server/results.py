@@ -29,8 +29,8 @@ from persistence.badges import (
 from persistence.db import Database
 from persistence.models import Game
 from persistence.uow import UnitOfWork
-from rooms.results import AnswerOutcome, FinishedGame, PlayerOutcome
-from rooms.state import Receipt
+from rooms.core.results import AnswerOutcome, FinishedGame, PlayerOutcome
+from rooms.core.state import Receipt
 from server.outbox import Backoff, MemoryOutbox, Outbox, OutboxDrainer, OutboxEntry
 
 log = logging.getLogger(__name__)

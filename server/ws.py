@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from rooms.edge import Connection
+from rooms.edge.edge import Connection
 
 log = logging.getLogger(__name__)
 

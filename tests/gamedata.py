@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from persistence.db import Database
 from persistence.models import Game, Quiz, User
-from rooms.results import AnswerOutcome, FinishedGame, PlayerOutcome
-from rooms.state import Receipt
+from rooms.core.results import AnswerOutcome, FinishedGame, PlayerOutcome
+from rooms.core.state import Receipt
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # a Tuesday
 

@@ -12,10 +12,10 @@ from starlette.responses import Response
 
 from persistence.models import Answer, Game, GamePlayer, User
 from persistence.repositories.games import GameListing
-from rooms.edge import hash_token
-from rooms.questions import new_option_id
-from rooms.settings import GameSettings
-from rooms.state import RoomState
+from rooms.core.questions import new_option_id
+from rooms.core.settings import GameSettings
+from rooms.core.state import RoomState
+from rooms.edge.edge import hash_token
 from server.api import Api
 from server.auth import is_admin, optional_user, require_user
 from server.errors import FieldError, Forbidden, NotFound, ValidationFailed

@@ -15,7 +15,7 @@ from sqlalchemy.pool import NullPool
 
 from persistence.db import Database
 from persistence.migrate import upgrade
-from rooms.clock import ManualClock
+from rooms.core.clock import ManualClock
 from server.app import create_app
 from server.config import Settings
 from server.passwords import Passwords

@@ -15,7 +15,7 @@ import orjson
 import uvicorn
 import websockets
 
-from rooms.clock import ManualClock
+from rooms.core.clock import ManualClock
 
 WAIT_S = 5.0  # every wait on the network has a timeout; none depends on the clock's speed
 

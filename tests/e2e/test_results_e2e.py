@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from persistence.levels import level_for, xp_for_game
-from rooms.results import FinishedGame
+from rooms.core.results import FinishedGame
 from server.game_export import COLUMNS
 from tests.e2e.conftest import create_game, sign_up
 from tests.e2e.harness import Client, Live

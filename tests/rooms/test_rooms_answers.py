@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.answers import InvalidAnswer, normalise_text, parse_answer
-from rooms.questions import Question, question_from_document
+from rooms.core.answers import InvalidAnswer, normalise_text, parse_answer
+from rooms.core.questions import Question, question_from_document
 
 CHOICES = [{"text": "A", "correct": True}, {"text": "B"}, {"text": "C", "correct": True}]
 

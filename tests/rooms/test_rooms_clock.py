@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from rooms.clock import ManualClock, SystemClock
+from rooms.core.clock import ManualClock, SystemClock
 
 START = 1_000_000
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rooms.events import RoomError
-from rooms.game import Game
-from rooms.settings import GameSettings
-from rooms.state import Account, Phase, Receipt, RoomState, StoredAnswer
+from rooms.core.events import RoomError
+from rooms.core.game import Game
+from rooms.core.settings import GameSettings
+from rooms.core.state import Account, Phase, Receipt, RoomState, StoredAnswer
 
 NOW = 1_700_000_000_000
 

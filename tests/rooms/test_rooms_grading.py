@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.grading import grade
-from rooms.questions import Question, question_from_document
-from rooms.scoring import grade as grade_from_scoring
+from rooms.core.grading import grade
+from rooms.core.questions import Question, question_from_document
+from rooms.core.scoring import grade as grade_from_scoring
 
 
 def choice(kind: str, flags: list[bool]) -> Question:

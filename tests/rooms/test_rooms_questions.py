@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rooms.questions import InvalidQuestion, Kind, Option, public_view, question_from_document
+from rooms.core.questions import InvalidQuestion, Kind, Option, public_view, question_from_document
 
 SINGLE = {
     "kind": "single",

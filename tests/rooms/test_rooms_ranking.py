@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rooms.ranking import Standing, rank
+from rooms.core.ranking import Standing, rank
 
 
 def test_higher_score_first() -> None:

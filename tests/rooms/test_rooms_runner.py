@@ -10,18 +10,18 @@ from typing import Any
 import orjson
 import pytest
 
-from rooms.bus import MemoryBus
-from rooms.clock import ManualClock
-from rooms.edge import Connection, hash_token
-from rooms.events import RoomError
+from rooms.bus.memory import MemoryBus
+from rooms.core.clock import ManualClock
+from rooms.core.events import RoomError
+from rooms.core.outcomes import NoRewards
+from rooms.core.protocol import parse_frame
+from rooms.core.results import MemoryResultsSink
+from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS, GameSettings
+from rooms.core.state import Phase, RoomState
+from rooms.edge.edge import Connection, hash_token
 from rooms.node import RoomNode
-from rooms.outcomes import NoRewards
-from rooms.protocol import parse_frame
-from rooms.results import MemoryResultsSink
-from rooms.runner import ANSWER_COUNT_INTERVAL_MS, EMPTY_ROOM_GRACE_MS, LOBBY_INTERVAL_MS, RoomRunner
-from rooms.settings import AUTO_ADVANCE_PAUSE_MS, GameSettings
-from rooms.state import Phase, RoomState
-from rooms.store import MemoryRoomStore
+from rooms.owner.runner import ANSWER_COUNT_INTERVAL_MS, EMPTY_ROOM_GRACE_MS, LOBBY_INTERVAL_MS, RoomRunner
+from rooms.store.memory import MemoryRoomStore
 
 PIN = "424242"
 HOST_TOKEN = "the-host-token"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.scoring import credited_ms, is_in_time, is_too_early, question_points, streak_bonus
+from rooms.core.scoring import credited_ms, is_in_time, is_too_early, question_points, streak_bonus
 
 SENT = 1_700_000_000_000
 LIMIT = 20_000

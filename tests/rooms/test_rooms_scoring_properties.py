@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rooms.grading import grade
-from rooms.questions import question_from_document
-from rooms.ranking import rank
-from rooms.scoring import ScoringMode, credited_ms, is_in_time, question_points
+from rooms.core.grading import grade
+from rooms.core.questions import question_from_document
+from rooms.core.ranking import rank
+from rooms.core.scoring import ScoringMode, credited_ms, is_in_time, question_points
 
 limits = st.integers(min_value=1, max_value=240_000)
 points_values = st.integers(min_value=0, max_value=10_000)

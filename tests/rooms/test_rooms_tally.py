@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.questions import Question, question_from_document
-from rooms.scoring import (
+from rooms.core.questions import Question, question_from_document
+from rooms.core.scoring import (
     AnswerRecord,
     PlayerTally,
     QuestionResult,
@@ -13,7 +13,7 @@ from rooms.scoring import (
     apply_question,
     replay,
 )
-from rooms.types import Answer, PlayerId
+from rooms.core.types import Answer, PlayerId
 
 SPEED = ScoringSettings()
 

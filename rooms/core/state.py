@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from rooms.scoring import PlayerTally
-from rooms.settings import GameSettings
-from rooms.types import PlayerId
+from rooms.core.scoring import PlayerTally
+from rooms.core.settings import GameSettings
+from rooms.core.types import PlayerId
 
 
 class Phase(StrEnum):

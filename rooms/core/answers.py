@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from rooms.questions import Kind, Question
-from rooms.types import Answer
+from rooms.core.questions import Kind, Question
+from rooms.core.types import Answer
 
 MAX_TYPED_CHARS = 200
 

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from rooms.answers import normalise_text
-from rooms.questions import Kind, Question
+from rooms.core.answers import normalise_text
+from rooms.core.questions import Kind, Question
 
 SLIDER_BUCKETS = 10
 TYPED_ANSWERS_SHOWN = 10

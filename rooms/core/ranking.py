@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rooms.types import PlayerId
+from rooms.core.types import PlayerId
 
 
 @dataclass(frozen=True, slots=True)

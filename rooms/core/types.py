@@ -8,6 +8,6 @@ PlayerId: TypeAlias = str
 """A player's id within one game (opaque, assigned on join)."""
 
 Answer: TypeAlias = str | bool | float | tuple[str, ...]
-"""A player's answer after `rooms.answers.parse_answer`: an option id (single, poll), option ids
+"""A player's answer after `rooms.core.answers.parse_answer`: an option id (single, poll), option ids
 (multiple: in the question's option order; ordering: in the player's order), a bool (true/false),
 the typed text (type) or a number (slider)."""

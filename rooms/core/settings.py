@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
-from rooms.scoring import ScoringSettings
+from rooms.core.scoring import ScoringSettings
 
 AUTO_ADVANCE_PAUSE_MS = 5_000  # how long the reveal stays up before auto-advance moves on
 MAX_READ_TIME_MS = 30_000

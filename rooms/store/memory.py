@@ -11,8 +11,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
-from rooms.state import RoomState, StoredAnswer
-from rooms.types import PlayerId
+from rooms.core.state import RoomState, StoredAnswer
+from rooms.core.types import PlayerId
 
 HISTORY_LENGTH = 512  # shared events kept per room for resume replay
 

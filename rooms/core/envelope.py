@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
-from rooms.events import SharedEvent
-from rooms.types import PlayerId
+from rooms.core.events import SharedEvent
+from rooms.core.types import PlayerId
 
 EVENT, PERSONAL, HOST, KICK, CLOSED = "event", "personal", "host", "kick", "closed"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from rooms.events import SharedEvent
-from rooms.questions import Kind, Question, public_view
-from rooms.state import RoomState
+from rooms.core.events import SharedEvent
+from rooms.core.questions import Kind, Question, public_view
+from rooms.core.state import RoomState
 
 VARIANTS = 4
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rooms.ranking import Standing, rank
-from rooms.state import PlayerState
-from rooms.types import PlayerId
+from rooms.core.ranking import Standing, rank
+from rooms.core.state import PlayerState
+from rooms.core.types import PlayerId
 
 
 class Standings:

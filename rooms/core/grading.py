@@ -1,6 +1,6 @@
 """Grading: how correct a parsed answer is, from 0 to 1, per question kind (DESIGN.md "Scoring").
 
-Pure functions; `rooms.scoring` turns the fraction into points.
+Pure functions; `rooms.core.scoring` turns the fraction into points.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeGuard
 
-from rooms.answers import normalise_text
-from rooms.questions import Kind, Question
-from rooms.types import Answer
+from rooms.core.answers import normalise_text
+from rooms.core.questions import Kind, Question
+from rooms.core.types import Answer
 
 # Decimal slider steps are inexact in binary (0.8 - 0.7 > 0.1), so a distance equal to the
 # tolerance must not fall just outside it.

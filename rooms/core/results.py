@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rooms.state import Receipt
-from rooms.types import PlayerId
+from rooms.core.state import Receipt
+from rooms.core.types import PlayerId
 
 
 @dataclass(frozen=True, slots=True)

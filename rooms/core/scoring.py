@@ -1,6 +1,6 @@
 """Scoring as pure functions (DESIGN.md "Scoring"): credited time, points, streaks, the game's tallies.
 
-`grade` (how correct an answer is) lives in `rooms.grading` and is importable from here too.
+`grade` (how correct an answer is) lives in `rooms.core.grading` and is importable from here too.
 
 `apply_question` folds one closed question into every player's tally; `replay` folds them all
 again from the stored answers, which is how a void or an accepted answer after the reveal
@@ -13,9 +13,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from rooms.grading import grade
-from rooms.questions import Kind, Question
-from rooms.types import Answer, PlayerId
+from rooms.core.grading import grade
+from rooms.core.questions import Kind, Question
+from rooms.core.types import Answer, PlayerId
 
 __all__ = [
     "AnswerRecord",

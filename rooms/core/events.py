@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rooms.results import FinishedGame
-from rooms.types import PlayerId
+from rooms.core.results import FinishedGame
+from rooms.core.types import PlayerId
 
 
 class RoomError(Exception):

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from rooms.results import AnswerOutcome, FinishedGame, PlayerOutcome
-from rooms.scoring import QuestionResult
-from rooms.standings import Standings
-from rooms.state import PlayerState, RoomState, StoredAnswer
-from rooms.types import PlayerId
+from rooms.core.results import AnswerOutcome, FinishedGame, PlayerOutcome
+from rooms.core.scoring import QuestionResult
+from rooms.core.standings import Standings
+from rooms.core.state import PlayerState, RoomState, StoredAnswer
+from rooms.core.types import PlayerId
 
 
 class Rewards(Protocol):

@@ -13,17 +13,17 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from rooms import envelope
-from rooms.bus import Bus
-from rooms.clock import Clock, Handle
-from rooms.events import Effects, RoomError
-from rooms.game import Game
-from rooms.protocol import Accept, Frame, Kick, Lock, Void
-from rooms.results import ResultsSink
-from rooms.settings import AUTO_ADVANCE_PAUSE_MS
-from rooms.state import Account, Phase, PlayerState, StoredAnswer
-from rooms.store import RoomStore
-from rooms.types import PlayerId
+from rooms.bus.memory import Bus
+from rooms.core import envelope
+from rooms.core.clock import Clock, Handle
+from rooms.core.events import Effects, RoomError
+from rooms.core.game import Game
+from rooms.core.protocol import Accept, Frame, Kick, Lock, Void
+from rooms.core.results import ResultsSink
+from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS
+from rooms.core.state import Account, Phase, PlayerState, StoredAnswer
+from rooms.core.types import PlayerId
+from rooms.store.memory import RoomStore
 
 log = logging.getLogger(__name__)
 

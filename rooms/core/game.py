@@ -1,5 +1,5 @@
 """A live game's state machine, sans I/O: each transition updates the room state and returns the
-frames to send. The runner (`rooms.runner`) does the sockets, store, bus and timers around it.
+frames to send. The runner (`rooms.owner.runner`) does the sockets, store, bus and timers around it.
 
 Shared events are numbered here (`seq`); question frames come in a few shuffled variants so that
 each variant is encoded once, and a player's variant is fixed when they join.
@@ -11,17 +11,17 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rooms.answers import InvalidAnswer, parse_answer
-from rooms.events import Effects, RoomError, SharedEvent
-from rooms.nicknames import BadNickname, clean_nickname, nickname_key
-from rooms.outcomes import NoRewards, Rewards, final_result, finished_game, player_outcomes
-from rooms.question_event import VARIANTS, question_event
-from rooms.questions import Kind, Question, question_from_document
-from rooms.reveal import distribution, solution
-from rooms.scoring import AnswerRecord, PlayerTally, QuestionResult, apply_question, replay
-from rooms.standings import Standings
-from rooms.state import Account, Phase, PlayerState, RoomState, StoredAnswer
-from rooms.types import PlayerId
+from rooms.core.answers import InvalidAnswer, parse_answer
+from rooms.core.events import Effects, RoomError, SharedEvent
+from rooms.core.nicknames import BadNickname, clean_nickname, nickname_key
+from rooms.core.outcomes import NoRewards, Rewards, final_result, finished_game, player_outcomes
+from rooms.core.question_event import VARIANTS, question_event
+from rooms.core.questions import Kind, Question, question_from_document
+from rooms.core.reveal import distribution, solution
+from rooms.core.scoring import AnswerRecord, PlayerTally, QuestionResult, apply_question, replay
+from rooms.core.standings import Standings
+from rooms.core.state import Account, Phase, PlayerState, RoomState, StoredAnswer
+from rooms.core.types import PlayerId
 
 MAX_RTT_ALLOWANCE_MS = 300
 PODIUM_SIZE = 3

@@ -15,17 +15,17 @@ from typing import Any, Protocol
 
 import orjson
 
-from rooms import envelope
-from rooms.answers import InvalidAnswer, parse_answer
-from rooms.bus import Bus
-from rooms.clock import Clock
-from rooms.events import RoomError
-from rooms.protocol import AnswerFrame
-from rooms.runner import RoomRunner
-from rooms.scoring import credited_ms, is_in_time, is_too_early
-from rooms.state import Account, Phase, PlayerState, Receipt, StoredAnswer
-from rooms.store import ResumeGrant, RoomStore
-from rooms.types import PlayerId
+from rooms.bus.memory import Bus
+from rooms.core import envelope
+from rooms.core.answers import InvalidAnswer, parse_answer
+from rooms.core.clock import Clock
+from rooms.core.events import RoomError
+from rooms.core.protocol import AnswerFrame
+from rooms.core.scoring import credited_ms, is_in_time, is_too_early
+from rooms.core.state import Account, Phase, PlayerState, Receipt, StoredAnswer
+from rooms.core.types import PlayerId
+from rooms.owner.runner import RoomRunner
+from rooms.store.memory import ResumeGrant, RoomStore
 
 RESUME_WINDOW_MS = 120_000  # a dropped player may come back this long after the drop
 SEATED_GRANT_MS = 24 * 3600_000  # while seated the token stays valid; a drop shortens it to the window
