@@ -8,11 +8,13 @@ import gc
 import getpass
 import logging
 import sys
+from dataclasses import replace
 
 from persistence.db import Database
 from persistence.migrate import upgrade
 from server.config import ConfigError, Settings, load_settings
 from server.errors import ApiError
+from server.routes.qr import ALL_INTERFACES, is_loopback, lan_address
 
 log = logging.getLogger("quizarena")
 
@@ -53,17 +55,39 @@ async def create_admin(settings: Settings, username: str, email: str, password: 
         await database.dispose()
 
 
+def where_players_join(settings: Settings, host: str, port: int) -> str:
+    """One line for the terminal: the address phones should open, or why they cannot join yet."""
+    if settings.public_url:
+        return f"players join at {settings.public_url.rstrip('/')}/play"
+    if is_loopback(host):
+        return (
+            f"listening on {host} only: phones and other computers cannot join. To let devices on "
+            f"your network in, run: quizarena serve --host 0.0.0.0 --port {port}"
+        )
+    if host in ALL_INTERFACES:
+        if settings.lan_address:
+            return f"players join at http://{settings.lan_address}:{port}/play"
+        return (
+            "listening on all interfaces but no network address was found: set PUBLIC_URL to the "
+            "address phones can reach"
+        )
+    return f"players join at http://{host}:{port}/play"
+
+
 def serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from server.app import create_app
 
+    if host in ALL_INTERFACES and not settings.public_url and not settings.lan_address:
+        settings = replace(settings, lan_address=lan_address())
     asyncio.run(migrate(settings))
     # Fewer young collections during bursts of joins and answers (the rooms also freeze long-lived
     # objects out of full collections: rooms/runner.py).
     gc.set_threshold(50_000, 20, 100)
     if settings.seed_demo and asyncio.run(seed(settings)):
         log.info("seeded demo content (users demo/demo-password and host/host-password)")
+    log.info("%s", where_players_join(settings, host, port))
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -83,7 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser(
         "serve", help="migrate, seed demo content once, and serve HTTP + WebSocket"
     )
-    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this computer only); 0.0.0.0 lets phones "
+        "on the same network join, and the join link and QR code then use this machine's LAN address",
+    )
     serve_cmd.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="apply the database migrations (alembic upgrade head)")
     commands.add_parser("seed", help="add demo users and quizzes unless they are there")

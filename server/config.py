@@ -29,6 +29,9 @@ class Settings:
     node_id: str = field(default_factory=lambda: secrets.token_hex(4))
     allowed_origins: tuple[str, ...] = ()
     public_url: str | None = None  # the base URL players' phones reach (join links, QR codes)
+    # This machine's address on the local network, found by `quizarena serve` when it listens on
+    # all interfaces: join links use it when the host's own browser came in over loopback.
+    lan_address: str | None = None
     jwt_issuer: str = "quizarena"
     jwt_audience: str = "quizarena"
     access_token_ttl_s: int = 15 * 60

@@ -37,3 +37,77 @@ def test_production_without_a_secret_refuses_to_start(
     monkeypatch.delenv("SECRET_KEY", raising=False)
     assert main(["migrate"]) == 2
     assert "SECRET_KEY" in capsys.readouterr().err
+
+
+class FakeUvicorn:
+    """Stands in for uvicorn.run: keeps what `serve` asked for instead of serving."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, object]] = []
+
+    def run(self, app: object, **options: object) -> None:
+        self.calls.append({"app": app, **options})
+
+
+@pytest.fixture
+def fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> FakeUvicorn:
+    import uvicorn
+
+    fake = FakeUvicorn()
+    monkeypatch.setattr(uvicorn, "run", fake.run)
+    monkeypatch.setenv("QUIZARENA_SEED_DEMO", "0")
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    return fake
+
+
+def test_serve_listens_on_loopback_by_default_and_says_phones_cannot_join(
+    data_dir: Path, fake_uvicorn: FakeUvicorn, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="quizarena")
+    assert main(["serve"]) == 0
+    (call,) = fake_uvicorn.calls
+    assert call["host"] == "127.0.0.1" and call["port"] == 8000
+    assert call["app"].state.settings.lan_address is None  # type: ignore[attr-defined]
+    assert "phones and other computers cannot join" in caplog.text
+    assert "quizarena serve --host 0.0.0.0 --port 8000" in caplog.text
+
+
+def test_serve_on_all_interfaces_finds_the_lan_address_for_join_links(
+    data_dir: Path,
+    fake_uvicorn: FakeUvicorn,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("INFO", logger="quizarena")
+    monkeypatch.setattr("server.cli.lan_address", lambda: "192.168.1.23")
+    assert main(["serve", "--host", "0.0.0.0", "--port", "8080"]) == 0
+    (call,) = fake_uvicorn.calls
+    assert call["host"] == "0.0.0.0" and call["port"] == 8080
+    assert call["app"].state.settings.lan_address == "192.168.1.23"  # type: ignore[attr-defined]
+    assert "players join at http://192.168.1.23:8080/play" in caplog.text
+
+
+def test_serve_with_public_url_does_not_look_for_a_lan_address(
+    data_dir: Path,
+    fake_uvicorn: FakeUvicorn,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("INFO", logger="quizarena")
+    monkeypatch.setenv("PUBLIC_URL", "https://quiz.example/")
+    monkeypatch.setattr("server.cli.lan_address", lambda: pytest.fail("no probe when PUBLIC_URL is set"))
+    assert main(["serve", "--host", "0.0.0.0"]) == 0
+    assert fake_uvicorn.calls[0]["app"].state.settings.lan_address is None  # type: ignore[attr-defined]
+    assert "players join at https://quiz.example/play" in caplog.text
+
+
+def test_serve_on_all_interfaces_without_a_network_asks_for_public_url(
+    data_dir: Path,
+    fake_uvicorn: FakeUvicorn,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("INFO", logger="quizarena")
+    monkeypatch.setattr("server.cli.lan_address", lambda: None)
+    assert main(["serve", "--host", "0.0.0.0"]) == 0
+    assert "set PUBLIC_URL" in caplog.text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import ipaddress
+import socket
 from typing import Annotated
 
 import segno
@@ -25,11 +27,68 @@ class QrQuery(BaseModel):
     pin: Annotated[str, Field(pattern=r"^\d{6}$", description="the game's 6-digit PIN")]
 
 
+ALL_INTERFACES = frozenset({"0.0.0.0", "::", ""})
+# A UDP socket "connected" to an address outside the machine sends nothing, but makes the kernel
+# pick the interface of the default route: the address other devices on the network see.
+ROUTE_PROBE = ("10.255.255.255", 1)
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether `host` (a name or an address) only reaches this machine."""
+    if not host:
+        return False
+    if host.lower() in ("localhost", "localhost.") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _usable(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return not (ip.is_loopback or ip.is_unspecified or ip.is_link_local or ip.is_multicast)
+
+
+def lan_address() -> str | None:
+    """This machine's IPv4 address on the local network (the default route's interface), or None
+    when it has none (offline, loopback only)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(ROUTE_PROBE)
+            address = probe.getsockname()[0]
+        if _usable(address):
+            return str(address)
+    except OSError:
+        pass  # no default route: try the addresses the host name resolves to
+    try:
+        candidates = socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        return None
+    return next((address for address in candidates if _usable(address)), None)
+
+
+def join_base(request: Request) -> str:
+    """The base URL players' phones should open. `PUBLIC_URL` when set (e.g. behind a proxy);
+    else, when the host's browser came in over loopback and the server listens on the network
+    (`lan_address` is set), this machine's LAN address on the same port; else the address this
+    request came to."""
+    settings = request.app.state.settings
+    if settings.public_url:
+        return str(settings.public_url).rstrip("/")
+    url = request.base_url
+    if settings.lan_address and is_loopback(url.hostname):
+        port = f":{url.port}" if url.port else ""
+        return f"{url.scheme}://{settings.lan_address}{port}"
+    return str(url).rstrip("/")
+
+
 def join_url(request: Request, pin: str) -> str:
-    """The link phones open: `PUBLIC_URL` (what players can reach, e.g. behind a proxy) or else the
-    address this request came to, then /play with the PIN filled in."""
-    base = request.app.state.settings.public_url or str(request.base_url)
-    return f"{base.rstrip('/')}/play?pin={pin}"
+    """The link phones open: the join base, then /play with the PIN filled in."""
+    return f"{join_base(request)}/play?pin={pin}"
 
 
 def qr_svg(data: str) -> bytes:

@@ -323,9 +323,22 @@ function joinUrl() {
   return live.joinUrl || `${location.origin}/play?pin=${live.pin}`;
 }
 
+// A join link on loopback opens only on this computer: the server listens on 127.0.0.1, or the
+// host reached it by that name while nobody told it the LAN address. Phones need another address.
+function onlyThisComputer(url) {
+  let host = "";
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\./.test(host);
+}
+
 function lobbyView() {
   const url = joinUrl();
   const shown = url.replace(/^https?:\/\//, "");
+  const localOnly = onlyThisComputer(url);
   const node = el(
     "section",
     { class: "stack", "aria-labelledby": "lobby-title" },
@@ -343,6 +356,9 @@ function lobbyView() {
       el("div", { class: "host-actions" },
         el("button", { type: "button", class: "btn secondary", id: "lock", onclick: () => command({ type: "lock", locked: !live.locked }) }),
         el("button", { type: "button", class: "btn big accent", id: "start", onclick: () => command({ type: "start" }) }, t("host.start")))),
+    localOnly ? el("div", { class: "notice warn", id: "local-only", role: "note" },
+      el("p", {}, t("host.local_only")),
+      el("p", {}, t("host.local_only_fix"), " ", el("code", {}, "quizarena serve --host 0.0.0.0"))) : null,
     el("p", { class: "notice warn", id: "locked-note", hidden: true }, t("host.locked_note")),
     el("ul", { class: "players", id: "players", "aria-label": t("host.players") }),
   );

@@ -227,6 +227,8 @@ const MESSAGES = {
   "host.pin_aria": "Game PIN {pin}",
   "host.qr_alt": "QR code to join at {url}",
   "host.scan": "Scan to join",
+  "host.local_only": "Phones cannot open this address: it only works on this computer.",
+  "host.local_only_fix": "To let players on the same Wi-Fi join, restart the server with",
   "host.players": "Players",
   "host.player_count": { one: "{n} player", other: "{n} players" },
   "host.waiting_players": "Waiting for players…",
