@@ -11,6 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 
 from persistence.uow import UnitOfWork
 
+# A request waits this long for a new database connection before answering 503 (asyncpg's own
+# default is 60 s, long past any client's patience).
+CONNECT_TIMEOUT_S = 5
+
 
 def _prepare_sqlite(engine: AsyncEngine, url: str) -> None:
     """Foreign keys on (SQLite ships them off) and WAL for a file database, on every connection."""
@@ -40,6 +44,7 @@ class Database:
         if url.startswith("postgresql"):
             engine_options.setdefault("pool_pre_ping", True)
             engine_options.setdefault("pool_size", 10)
+            engine_options.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_S})
         engine = create_async_engine(url, **engine_options)
         if engine.dialect.name == "sqlite":
             _prepare_sqlite(engine, url)

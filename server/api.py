@@ -79,7 +79,9 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
         if op.auth:  # who you are comes before what you sent: anonymous gets 401, not 422
             await require_user(request)
         if op.body is not None:
-            inputs["body"] = validate(op.body, await read_payload(request, op.accepts_form))
+            # Bodies parse strictly: JSON has types, so `true` is no id and "5" is no number. (A
+            # form's values are all strings; the operations that take forms take only strings.)
+            inputs["body"] = validate(op.body, await read_payload(request, op.accepts_form), strict=True)
         if op.query is not None:
             inputs["query"] = validate(op.query, dict(request.query_params))
         result = await op.handler(request, **inputs)
@@ -125,8 +127,10 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
     return out
 
 
-def validate(model: type[BaseModel], data: Any) -> Any:
+def validate(model: type[BaseModel], data: Any, strict: bool | None = None) -> Any:
+    """`data` as `model`, or ValidationFailed with every field at fault. Query strings are validated
+    laxly (everything in them is text); JSON bodies strictly."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=strict)
     except ValidationError as exc:
         raise ValidationFailed("Input is not valid", fields=field_errors(exc)) from None

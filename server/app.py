@@ -19,7 +19,14 @@ from persistence.db import Database
 from rooms.core.clock import Clock
 from server.api import Api, Operation
 from server.config import Settings, load_settings
-from server.errors import ApiError, api_error_handler, http_exception_handler, unexpected_error_handler
+from server.errors import (
+    DEPENDENCY_ERRORS,
+    ApiError,
+    api_error_handler,
+    dependency_error_handler,
+    http_exception_handler,
+    unexpected_error_handler,
+)
 from server.jsonio import json_response
 from server.limits import BodySizeLimit
 from server.live import build_node
@@ -105,6 +112,8 @@ def create_app(
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: http_exception_handler,
+            # Handled where they happen, not re-raised: a database outage is a 503, not a reset.
+            **dict.fromkeys(DEPENDENCY_ERRORS, dependency_error_handler),
             Exception: unexpected_error_handler,
         },
         lifespan=lifespan,

@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
+from sqlalchemy import exc as sa
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -95,6 +97,10 @@ class RateLimited(ApiError):
 class Unavailable(ApiError):
     status, code = 503, "unavailable"
 
+    def __init__(self, message: str, retry_after_s: int = 5, **kwargs: Any):
+        kwargs.setdefault("headers", {"Retry-After": str(max(1, retry_after_s))})
+        super().__init__(message, **kwargs)
+
 
 _BY_STATUS: dict[int, type[ApiError]] = {
     cls.status: cls
@@ -130,6 +136,37 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
     if exc.status_code == 405 and exc.headers:
         error.headers.update(exc.headers)
     return render(error)
+
+
+# What the database driver raises when the database cannot be reached (refused, unreachable host,
+# timeout, dropped connection, pool exhausted) as well as for bugs; `is_outage` tells them apart.
+DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (OSError, sa.SQLAlchemyError, asyncpg.PostgresError,
+                                                   asyncpg.InterfaceError)
+DATABASE_RETRY_AFTER_S = 5
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when `exc` means "the database is not answering", which a client should retry later."""
+    if isinstance(exc, OSError | sa.TimeoutError | sa.DisconnectionError | asyncpg.InterfaceError):
+        return True  # refused, unreachable, timed out, no connection free in the pool, connection lost
+    if isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.CannotConnectNowError
+                  | asyncpg.TooManyConnectionsError):
+        return True
+    if isinstance(exc, sa.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, sa.OperationalError | sa.InterfaceError)
+    return False
+
+
+async def dependency_error_handler(request: Request, exc: Exception) -> Response:
+    """The database is down: 503 `unavailable` with Retry-After, one log line and no stack. Any other
+    driver error is a bug: logged with its stack, 500 without one. Either way the response is the
+    end of it (the connection stays usable)."""
+    if is_outage(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return render(Unavailable("The database is not answering; try again shortly",
+                                  retry_after_s=DATABASE_RETRY_AFTER_S))
+    return await unexpected_error_handler(request, exc)
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:

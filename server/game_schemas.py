@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from persistence.models import Game
 from rooms.core.settings import MAX_PLAYERS_LIMIT, MAX_READ_TIME_MS
-from server.paging import Limit, Offset
+from server.paging import Id, Limit, Offset
 
 
 class SettingsIn(BaseModel):
@@ -31,7 +31,7 @@ class SettingsIn(BaseModel):
 class CreateGame(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    quiz_id: int
+    quiz_id: Id
     settings: SettingsIn = Field(default_factory=SettingsIn)
 
 
@@ -96,6 +96,10 @@ def header(game: Game, title: str) -> dict[str, Any]:
 class GameReport(GameHeader):
     """A game's full results."""
 
+    complete: bool = Field(
+        description="false while the game is live or its results are still being written: "
+        "players and answers are then empty; ask again shortly"
+    )
     settings: dict[str, Any]
     questions: list[dict[str, Any]]
     players: list[PlayerResult]

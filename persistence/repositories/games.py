@@ -14,6 +14,23 @@ from persistence.repositories.base import Repository
 
 
 @dataclass(frozen=True, slots=True)
+class GameResults:
+    """A game with its players and answers as one statement saw them.
+
+    The results writer stores the game's status, its players and their answers in one transaction,
+    so one statement sees all of them or none: never an answer of a player it does not list."""
+
+    game: Game
+    players: list[GamePlayer]
+    answers: list[Answer]
+
+    @property
+    def complete(self) -> bool:
+        """False while the game is live or its results are still being written."""
+        return self.game.status == "finished"
+
+
+@dataclass(frozen=True, slots=True)
 class GameListing:
     """One game in a user's history: the game (its quiz snapshot not loaded), its title, how many
     played, and the user's own seat when they played (their best one, if they had two)."""
@@ -70,6 +87,36 @@ class GameRepository(Repository[Game]):
             .order_by(GamePlayer.score.asc())
         )
         return {seat.game_id: seat for seat in found.all()}  # ascending: the best seat is kept
+
+    async def results(self, game_id: int) -> GameResults | None:
+        """The game, its players (by rank) and their answers (by question) in one consistent read;
+        None when there is no such game. Separate queries would each see their own snapshot under
+        READ COMMITTED (and SQLite's autocommit reads), so a report read while the results are being
+        written could list answers of players it had not seen."""
+        rows = (
+            await self.session.execute(
+                select(Game, GamePlayer, Answer)
+                .outerjoin(GamePlayer, GamePlayer.game_id == Game.id)
+                .outerjoin(Answer, Answer.game_player_id == GamePlayer.id)
+                .where(Game.id == game_id)
+                .order_by(GamePlayer.rank, GamePlayer.id, Answer.question_index)
+                .options(defer(Game.quiz_snapshot))  # the same on every row: loaded once below
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+        if not rows:
+            return None
+        game = rows[0][0]
+        players: dict[int, GamePlayer] = {}
+        answers: list[Answer] = []
+        for _, player, answer in rows:
+            if player is not None:
+                players.setdefault(player.id, player)
+            if answer is not None:
+                answers.append(answer)
+        answers.sort(key=lambda a: (a.question_index, a.id))
+        await self.session.refresh(game, ["quiz_snapshot"])  # fixed when the game was created
+        return GameResults(game, list(players.values()), answers)
 
     async def players(self, game_id: int) -> Sequence[GamePlayer]:
         result = await self.session.scalars(

@@ -4,14 +4,13 @@ the caller's games."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from persistence.models import Answer, Game, GamePlayer, User
-from persistence.repositories.games import GameListing
+from persistence.models import Game, User
+from persistence.repositories.games import GameListing, GameResults
 from rooms.core.questions import new_option_id
 from rooms.core.settings import GameSettings
 from rooms.core.state import RoomState
@@ -33,7 +32,7 @@ from server.game_schemas import (
     Seat,
     header,
 )
-from server.paging import MAX_ID
+from server.paging import path_id
 from server.quiz_views import load_quiz_document
 from server.routes.qr import join_url
 
@@ -117,22 +116,21 @@ def _may_read(game: Game, user: User | None, player_user_ids: set[int]) -> bool:
     return game.host_id == user.id or is_admin(user) or user.id in player_user_ids
 
 
-async def _readable(request: Request) -> tuple[Game, Sequence[GamePlayer], Sequence[Answer]]:
+async def _readable(request: Request) -> GameResults:
     """The game of the path with its players and answers, for those who may read it."""
     user = await optional_user(request)
-    game_id = request.path_params["id"]
+    game_id = path_id(request, "No such game")
     async with request.app.state.db.uow() as uow:
-        game = await uow.games.get(game_id) if game_id <= MAX_ID else None
-        if game is None:
+        results = await uow.games.results(game_id)
+        if results is None:
             raise NotFound("No such game")
-        players = await uow.games.players(game.id)
-        if not _may_read(game, user, {p.user_id for p in players if p.user_id is not None}):
+        game = results.game
+        if not _may_read(game, user, {p.user_id for p in results.players if p.user_id is not None}):
             raise Forbidden("Only the host and the game's players may see its results")
-        answers = await uow.games.answers(game.id)
         # Detached with their loaded fields: leaving the unit of work rolls back, which would
         # expire them, and a detached expired row cannot be read (DetachedInstanceError).
         uow.session.expunge_all()
-    return game, players, answers
+    return results
 
 
 @api.get(
@@ -143,10 +141,12 @@ async def _readable(request: Request) -> tuple[Game, Sequence[GamePlayer], Seque
 )
 async def get_game(request: Request) -> GameReport:
     """The host, an admin, and the signed-in players of that game may read it; others get 403."""
-    game, players, answers = await _readable(request)
+    results = await _readable(request)
+    game, players, answers = results.game, results.players, results.answers
     keys = {p.id: p.player_key for p in players}
     return GameReport(
         **header(game, game.quiz_snapshot.get("title", "")),
+        complete=results.complete,
         settings=game.settings,
         questions=[
             {"index": i, "kind": q["kind"], "text": q["text"]}
@@ -192,8 +192,9 @@ async def get_game(request: Request) -> GameReport:
 async def export_game(request: Request, query: ExportQuery) -> Response:
     """Readable by the same people as `GET /games/{id}`. CSV has a header row; JSON is
     `{"game": {...}, "rows": [...]}` with the same row keys."""
-    game, players, answers = await _readable(request)
-    rows = export_rows(game, players, answers)
+    results = await _readable(request)
+    game = results.game
+    rows = export_rows(game, results.players, results.answers)
     headers = {"Content-Disposition": f'attachment; filename="game-{game.id}.{query.format}"'}
     if query.format == "csv":
         return Response(export_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)

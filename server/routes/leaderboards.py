@@ -13,7 +13,7 @@ from persistence.repositories.leaderboards import Period, Ranked, Window, period
 from server.api import Api
 from server.auth import is_admin, optional_user
 from server.errors import NotFound
-from server.paging import MAX_ID, Limit, Offset
+from server.paging import Limit, Offset, path_id
 
 api = Api("leaderboards")
 
@@ -115,11 +115,11 @@ async def global_leaderboard(request: Request, query: LeaderboardQuery) -> Globa
 async def quiz_leaderboard(request: Request, query: LeaderboardQuery) -> QuizLeaderboard:
     """Each player's best score in the quiz's games that ended in the period. Published quizzes
     have public boards; a draft's board is for its owner and admins (others get 404)."""
-    quiz_id = request.path_params["id"]
+    quiz_id = path_id(request, "No such quiz")
     user = await optional_user(request)
     window = period_window(query.period, datetime.now(UTC))
     async with request.app.state.db.uow() as uow:
-        quiz = await uow.quizzes.get(quiz_id) if quiz_id <= MAX_ID else None
+        quiz = await uow.quizzes.get(quiz_id)
         if quiz is None or not (quiz.published or is_admin(user) or (user and user.id == quiz.owner_id)):
             raise NotFound("No such quiz")
         lines, total = await uow.leaderboards.quiz_scores(quiz.id, window, query.limit, query.offset)

@@ -14,7 +14,7 @@ from persistence.levels import level_progress
 from server.api import Api
 from server.auth import optional_user
 from server.errors import NotFound
-from server.paging import MAX_ID, Limit, Offset
+from server.paging import Limit, Offset, path_id
 from server.routes.leaderboards import UserRef
 
 api = Api("progress")
@@ -53,9 +53,9 @@ class Progress(BaseModel):
 @api.get("/users/{id:int}/progress", "A user's XP, level, badges, streak and record", response=Progress)
 async def user_progress(request: Request) -> Progress:
     """Public: what a profile page shows. Badges oldest first, each with when it was earned."""
-    user_id = request.path_params["id"]
+    user_id = path_id(request, "No such user")
     async with request.app.state.db.uow() as uow:
-        user = await uow.users.get(user_id) if user_id <= MAX_ID else None
+        user = await uow.users.get(user_id)
         if user is None:
             raise NotFound("No such user")
         awards = await uow.progress.awards(user.id)

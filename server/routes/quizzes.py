@@ -22,7 +22,7 @@ from persistence.uow import UnitOfWork
 from server.api import Api, read_payload, validate
 from server.auth import optional_user, require_owner_or_admin, require_user
 from server.errors import BadRequest, NotFound, Unauthorized
-from server.paging import MAX_ID, Offset
+from server.paging import Offset, path_id
 from server.quiz_csv import COLUMNS, export_csv, parse_csv
 from server.quiz_document import QuizDocument
 from server.quiz_views import (
@@ -69,10 +69,7 @@ class ExportQuery(BaseModel):
 
 
 def _quiz_id(request: Request) -> int:
-    quiz_id: int = request.path_params["id"]
-    if quiz_id > MAX_ID:
-        raise NotFound("No such quiz")
-    return quiz_id
+    return path_id(request, "No such quiz")
 
 
 async def _visible(
