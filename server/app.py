@@ -33,7 +33,7 @@ from server.live import build_node
 from server.openapi import build_openapi
 from server.outbox import SpoolOutbox, default_spool_path
 from server.routes import auth, games, health, leaderboards, pages, progress, qr, quizzes
-from server.ws import WebSocketGateway
+from server.ws import SocketLimits, WebSocketGateway
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 APIS: list[Api] = [health.api, auth.api, quizzes.api, games.api, progress.api, leaderboards.api, qr.api]
@@ -96,7 +96,13 @@ def create_app(
     routes += [Route(path, _page(name), include_in_schema=False) for path, name in PAGES.items()]
     routes += pages.routes
     routes += [Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")]
-    middleware = [Middleware(WebSocketGateway), Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
+    sockets = SocketLimits(
+        settings.ws_first_frame_timeout_s, settings.ws_idle_timeout_s, settings.ws_max_sockets_per_address
+    )
+    middleware = [
+        Middleware(WebSocketGateway, limits=sockets),
+        Middleware(BodySizeLimit, limit=settings.max_body_bytes),
+    ]
     if settings.allowed_origins:
         middleware.append(
             Middleware(

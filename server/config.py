@@ -42,6 +42,15 @@ class Settings:
     login_failure_window_s: int = 15 * 60
     login_attempts_per_address_per_minute: int = 30
     joins_per_address_per_minute: int = 600
+    # Sockets: how long a new socket may stay silent before its first frame, how long any socket may
+    # stay silent after that (our pages and players' pongs speak every few seconds), and how many
+    # sockets one address may hold open (a classroom behind one NAT or a load generator raises it).
+    ws_first_frame_timeout_s: float = 10.0
+    ws_idle_timeout_s: float = 300.0
+    ws_max_sockets_per_address: int = 1000
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks, or "*");
+    # empty: nobody's, so every client is the address that connected.
+    forwarded_allow_ips: tuple[str, ...] = ()
     seed_demo: bool = True
 
     @property
@@ -96,6 +105,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         joins_per_address_per_minute=int(
             env.get("JOINS_PER_ADDRESS_PER_MINUTE", defaults.joins_per_address_per_minute)
         ),
+        ws_first_frame_timeout_s=float(
+            env.get("WS_FIRST_FRAME_TIMEOUT_S", defaults.ws_first_frame_timeout_s)
+        ),
+        ws_idle_timeout_s=float(env.get("WS_IDLE_TIMEOUT_S", defaults.ws_idle_timeout_s)),
+        ws_max_sockets_per_address=int(
+            env.get("WS_MAX_SOCKETS_PER_ADDRESS", defaults.ws_max_sockets_per_address)
+        ),
+        forwarded_allow_ips=_split(env.get("FORWARDED_ALLOW_IPS")),
         # Demo accounts have published passwords: never by default in production.
         seed_demo=env.get("QUIZARENA_SEED_DEMO", "0" if mode == "production" else "1")
         not in ("0", "false", "no"),

@@ -1,4 +1,5 @@
-"""The WebSocket edge at `GET /ws`: origin check, the socket loop, and a peer with a bounded queue.
+"""The WebSocket edge at `GET /ws`: origin check, per-address socket cap, the socket loop with its
+silence limits, and a peer with a bounded queue.
 
 It sits in front of Starlette's routing as ASGI middleware so that it holds the server's own
 `send`: that lets a broadcast see when a client's socket is backed up (uvicorn pauses writing)
@@ -11,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +26,37 @@ log = logging.getLogger(__name__)
 WS_PATH = "/ws"
 MAX_QUEUED_FRAMES = 256  # a client this far behind is closed with 1013 and resumes (snapshot)
 CLOSE_POLICY, CLOSE_TRY_AGAIN = 1008, 1013
+UVICORN_BAD_UTF8 = "Invalid UTF-8 sequence received from client."
+
+
+@dataclass(frozen=True)
+class SocketLimits:
+    """How long a socket may stay silent, before its first frame and after, and how many sockets one
+    client address may hold open (settings `ws_first_frame_timeout_s`, `ws_idle_timeout_s`,
+    `ws_max_sockets_per_address`)."""
+
+    first_frame_s: float = 10.0
+    idle_s: float = 300.0
+    per_address: int = 1000
+
+
+class _QuietBadUtf8(logging.Filter):
+    """uvicorn closes a socket that sends a text frame of invalid UTF-8 with 1007, as it should, but
+    logs the client's mistake with a stack trace. Keep it as one line of INFO."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == UVICORN_BAD_UTF8 and record.exc_info:
+            record.msg, record.args = "closed a WebSocket with 1007: a text frame was not UTF-8", ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def quiet_bad_utf8(logger: logging.Logger | None = None) -> None:
+    """Installs the filter on uvicorn's error logger, once."""
+    logger = logger or logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietBadUtf8) for f in logger.filters):
+        logger.addFilter(_QuietBadUtf8())
 
 
 class AsgiPeer:
@@ -83,11 +116,19 @@ def origin_allowed(scope: Scope, allowed: tuple[str, ...]) -> bool:
     return urlsplit(origin).netloc == headers.get("host", "")
 
 
+def _address(scope: Scope) -> str:
+    client = scope.get("client") or ("", 0)
+    return str(client[0])
+
+
 class WebSocketGateway:
     """ASGI middleware that serves `/ws` itself and passes everything else on."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, limits: SocketLimits | None = None):
         self.app = app
+        self.limits = limits or SocketLimits()
+        self.open_by_address: dict[str, int] = {}
+        quiet_bad_utf8()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket" or scope["path"] != WS_PATH:
@@ -100,16 +141,36 @@ class WebSocketGateway:
         if not origin_allowed(scope, state.settings.allowed_origins):
             await send({"type": "websocket.close", "code": CLOSE_POLICY, "reason": "origin not allowed"})
             return
-        await serve_socket(state.node, scope, receive, send)
+        address = _address(scope)
+        if self.open_by_address.get(address, 0) >= self.limits.per_address:
+            await send({"type": "websocket.close", "code": CLOSE_POLICY, "reason": "too many sockets"})
+            return
+        self.open_by_address[address] = self.open_by_address.get(address, 0) + 1
+        try:
+            await serve_socket(state.node, scope, receive, send, self.limits)
+        finally:
+            left = self.open_by_address.pop(address) - 1
+            if left:
+                self.open_by_address[address] = left
 
 
-async def serve_socket(node: Any, scope: Scope, receive: Receive, send: Send) -> None:
-    client = scope.get("client") or ("", 0)
-    connection = Connection(AsgiPeer(send), address=str(client[0]))
+async def serve_socket(
+    node: Any, scope: Scope, receive: Receive, send: Send, limits: SocketLimits | None = None
+) -> None:
+    limits = limits or SocketLimits()
+    peer = AsgiPeer(send)
+    connection = Connection(peer, address=_address(scope))
     node.connect(connection)
+    silence_s = limits.first_frame_s
     try:
         while not connection.closed:
-            message = await receive()
+            try:
+                async with asyncio.timeout(silence_s):
+                    message = await receive()
+            except TimeoutError:  # a socket that says nothing holds a slot for nobody
+                await peer.close(CLOSE_POLICY, f"silent for {silence_s:g} s")
+                break
+            silence_s = limits.idle_s
             if message["type"] == "websocket.disconnect":
                 break
             if message["type"] == "websocket.receive":
