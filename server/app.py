@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from persistence.db import Database
 from rooms.core.clock import Clock
@@ -103,6 +104,12 @@ def create_app(
         Middleware(WebSocketGateway, limits=sockets),
         Middleware(BodySizeLimit, limit=settings.max_body_bytes),
     ]
+    if settings.forwarded_allow_ips:
+        # Outermost, so the login throttle, the join limits and the socket cap all count the client
+        # a listed proxy names; anyone else's X-Forwarded-For is ignored.
+        middleware.insert(
+            0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.forwarded_allow_ips))
+        )
     if settings.allowed_origins:
         middleware.append(
             Middleware(
