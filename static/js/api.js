@@ -2,6 +2,8 @@
 // The signed-in session (access and refresh token) lives in localStorage; an expired access token
 // is swapped once for a new pair with the refresh token, then the request is retried.
 
+import { fieldMessage } from "./i18n.js";
+
 const SESSION_KEY = "quizarena.session";
 
 export class ApiError extends Error {
@@ -36,7 +38,9 @@ async function parseError(response) {
   }
   const error = body && body.error;
   if (error && typeof error.code === "string") {
-    return new ApiError(response.status, error.code, error.message || "", error.fields || []);
+    // Each field's message is shown next to its field: in plain words, the server's kept as `raw`.
+    const fields = (error.fields || []).map((f) => ({ ...f, raw: f.message, message: fieldMessage(f.message) }));
+    return new ApiError(response.status, error.code, error.message || "", fields);
   }
   const code = response.status === 404 ? "not_found" : response.status >= 500 ? "unavailable" : "bad_request";
   return new ApiError(response.status, code, "");

@@ -163,7 +163,7 @@ async function loadList(selectId = current && current.id) {
     list.append(el(
       "li",
       { class: "list-item", "aria-current": quiz.id === selectId ? "true" : null },
-      el("button", { class: "link", type: "button", onclick: () => guard(() => openQuizById(quiz.id)) }, quiz.title),
+      el("button", { class: "link", type: "button", title: quiz.title, onclick: () => guard(() => openQuizById(quiz.id)) }, el("span", { class: "clamp" }, quiz.title)),
       el("span", { class: "small muted" }, plural("common.questions", quiz.question_count), " ", el("span", { class: `tag ${quiz.published ? "ok" : "warn"}` }, t(quiz.published ? "author.published_tag" : "author.draft"))),
     ));
   }

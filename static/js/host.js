@@ -101,7 +101,7 @@ function pickView(user, message) {
           "li",
           { class: "list-item" },
           el("div", {},
-            el("div", { class: "title" }, quiz.title),
+            el("div", { class: "title clamp", title: quiz.title }, quiz.title),
             el("div", { class: "small muted" }, plural("common.questions", quiz.question_count), " · ", t("host.by", { name: quiz.owner.username }), quiz.published ? "" : ` · ${t("author.draft")}`)),
           el("button", { class: "btn", type: "button", "aria-label": t("host.choose_aria", { title: quiz.title }), onclick: () => optionsView(quiz) }, t("host.choose")),
         ));
@@ -283,6 +283,10 @@ function welcome(frame) {
   live.roster = new Map((state.roster || []).map((p) => [p.id, p]));
   if (state.standings) live.scoreboard = { top: state.standings, players: state.players };
   if (state.question) live.questions.set(state.question.question, state.question);
+  // During a reveal the snapshot holds that question and its reveal: a reloaded screen shows the
+  // same question, answer and chart it showed before.
+  if (state.revealed_question) live.questions.set(state.revealed_question.question, state.revealed_question);
+  if (state.reveal) live.reveals.set(state.reveal.question, state.reveal);
   sessionStorage.setItem(STORE, JSON.stringify({ pin: live.pin, token: live.token, gameId: live.gameId, joinUrl: live.joinUrl, title: live.title }));
   $("#live-title").textContent = live.title;
   conn.hidden = true;
@@ -539,7 +543,38 @@ function finished(frame) {
   live.phase = "finished";
   live.podium = frame.podium;
   live.gameId = frame.game_id ?? live.gameId;
+  // The last scoreboard came with the last reveal: a late joiner or an early end changed the
+  // standings since. The final board comes from the final ranking (the game's stored results),
+  // the same one the podium was drawn from; until it is there, the board shows the podium.
+  live.scoreboard = { top: frame.podium || [], players: null };
   finalView();
+  loadFinalStandings(live.gameId);
+}
+
+const FINAL_STANDINGS_TRIES = 8;
+
+async function loadFinalStandings(gameId) {
+  for (let attempt = 0; attempt < FINAL_STANDINGS_TRIES; attempt += 1) {
+    if (!live || live.gameId !== gameId || live.phase !== "finished") return;
+    try {
+      const report = await api(`/games/${gameId}`, { auth: true });
+      if (report.status !== "finished") throw new ApiError(200, "not_written_yet", "");
+      const ranked = report.players.filter((p) => p.rank !== null).sort((a, b) => a.rank - b.rank || b.score - a.score);
+      // Equal players share a rank; the podium's order among them (the room's tie-break on time)
+      // leads, so the board never lists the same three in another order.
+      const first = (live.podium || []).map((p) => p.id);
+      const ordered = [...first.map((id) => ranked.find((p) => p.id === id)).filter(Boolean), ...ranked.filter((p) => !first.includes(p.id))];
+      live.scoreboard = { top: ordered.slice(0, live.settings.top_n || 10), players: ranked.length };
+      const slot = $("#board-slot");
+      if (slot) slot.replaceChildren(scoreboard(live.scoreboard.top, { total: live.scoreboard.players }));
+      return;
+    } catch (error) {
+      // The results are written a moment after the end; anything but "not there yet" is final
+      // (the board then keeps the podium).
+      if (!(error instanceof ApiError) || error.code !== "not_written_yet") return;
+    }
+    await new Promise((resolve) => { setTimeout(resolve, 250 * 2 ** Math.min(attempt, 3)); });
+  }
 }
 
 function finalView() {
@@ -568,7 +603,7 @@ function finalView() {
     podium(top),
     el("div", { class: "row", style: { justifyContent: "center" } }, download, again),
     note,
-    el("div", { id: "board-slot" }, live.scoreboard ? scoreboard(live.scoreboard.top, { total: live.scoreboard.players }) : null),
+    el("div", { id: "board-slot" }, live.scoreboard ? scoreboard(live.scoreboard.top, { total: live.scoreboard.players ?? null }) : null),
   ));
 }
 

@@ -415,6 +415,26 @@ const MESSAGES = {
   "ack.closed": "This question is closed.",
   "ack.invalid": "That answer doesn't fit this question — try again.",
 
+  // Field errors from the server's validation, in plain words (see `fieldMessage`).
+  "field.required": "Please fill this in.",
+  "field.empty": "This can't be empty.",
+  "field.min_chars": { one: "Use at least {n} character.", other: "Use at least {n} characters." },
+  "field.max_chars": { one: "Use at most {n} character.", other: "Use at most {n} characters." },
+  "field.at_least": "Use {n} or more.",
+  "field.at_most": "Use {n} or less.",
+  "field.more_than": "Use a number above {n}.",
+  "field.less_than": "Use a number below {n}.",
+  "field.whole_number": "Enter a whole number.",
+  "field.number": "Enter a number.",
+  "field.yes_no": "Choose yes or no.",
+  "field.text": "Enter some text.",
+  "field.one_of": "Choose {choices}.",
+  "field.min_items": { one: "Add at least one.", other: "Add at least {n}." },
+  "field.max_items": { one: "Keep at most one.", other: "Keep at most {n}." },
+  "field.not_allowed": "This doesn't belong here.",
+  "field.email": "Enter an email address like name@example.com.",
+  "field.pattern": "This isn't in the expected form.",
+
   // Close codes.
   "close.4001": "The host removed you from this game.",
   "close.4002": "You opened this game somewhere else, so this window stopped.",
@@ -455,6 +475,42 @@ export function errorMessage(codeOrError, context = "") {
   if (context && MESSAGES[`error.${context}.${code}`]) return t(`error.${context}.${code}`);
   if (MESSAGES[`error.${code}`]) return t(`error.${code}`);
   return t("error.unknown");
+}
+
+// Messages the server's validation library writes, and what each means in plain words. Our own
+// rules already speak plainly ("max must be greater than min") and only get a capital and a stop.
+const FIELD_PATTERNS = [
+  [/^Field required$/, () => t("field.required")],
+  [/^String should have at least 1 character$/, () => t("field.empty")],
+  [/^String should have at least (\d+) characters?$/, (n) => plural("field.min_chars", Number(n))],
+  [/^String should have at most (\d+) characters?$/, (n) => plural("field.max_chars", Number(n))],
+  [/^(?:Input|Value) should be greater than or equal to (\S+)$/, (n) => t("field.at_least", { n })],
+  [/^(?:Input|Value) should be less than or equal to (\S+)$/, (n) => t("field.at_most", { n })],
+  [/^(?:Input|Value) should be greater than (\S+)$/, (n) => t("field.more_than", { n })],
+  [/^(?:Input|Value) should be less than (\S+)$/, (n) => t("field.less_than", { n })],
+  [/^Input should be a valid integer/, () => t("field.whole_number")],
+  [/^Input should be a (?:valid|finite) number/, () => t("field.number")],
+  [/^Input should be a valid boolean/, () => t("field.yes_no")],
+  [/^Input should be a valid string/, () => t("field.text")],
+  [/^Input should be (.+)$/, (choices) => t("field.one_of", { choices: choices.replace(/'/g, "") })],
+  [/^List should have at least (\d+) items?/, (n) => plural("field.min_items", Number(n))],
+  [/^List should have at most (\d+) items?/, (n) => plural("field.max_items", Number(n))],
+  [/^Extra inputs are not permitted$/, () => t("field.not_allowed")],
+  [/^String should match pattern/, () => t("field.pattern")],
+  [/is not a valid email address|^value is not a valid email/i, () => t("field.email")],
+];
+
+/** A field error from the server as a person reads it: the validation library's phrasing and its
+ * "Value error, " prefixes replaced by plain words, ending with a full stop. */
+export function fieldMessage(message) {
+  const text = String(message || "").replace(/^(?:Value error|Assertion failed), /, "").trim();
+  for (const [pattern, say] of FIELD_PATTERNS) {
+    const match = pattern.exec(text);
+    if (match) return say(...match.slice(1));
+  }
+  if (!text) return t("error.unknown");
+  const sentence = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
 }
 
 export function ackMessage(reason) {

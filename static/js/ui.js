@@ -231,6 +231,12 @@ export function normaliseTyped(text) {
     .replace(/^[\p{P}\s]+|[\p{P}\s]+$/gu, "");
 }
 
+/** A user's text that wraps between words and ends in an ellipsis where its box ends (.clamp);
+ * the whole text stays readable as the tooltip and to screen readers. */
+export function clampedText(text, extraClass = "") {
+  return el("span", { class: `clamp ${extraClass}`.trim(), title: text }, text);
+}
+
 function bars(columns, caption) {
   const max = Math.max(1, ...columns.map((c) => c.count));
   const compact = columns.length > 6; // e.g. a slider's ten buckets: the tick goes on the count
@@ -243,7 +249,7 @@ function bars(columns, caption) {
         "div",
         { class: `col${column.good === false ? " wrongish" : ""}` },
         el("div", { class: `bar ${column.colour}`, style: { height } }, el("span", { class: "n" }, String(column.count), compact ? tick : null)),
-        el("div", { class: `lbl ${column.colour}` }, column.icon || null, el("span", {}, column.label), compact ? null : tick),
+        el("div", { class: `lbl ${column.colour}` }, column.icon || null, compact ? el("span", {}, column.label) : clampedText(column.label), compact ? null : tick),
       ),
     );
   }
@@ -258,7 +264,7 @@ function hbars(rows, caption) {
       el(
         "li",
         { class: row.good ? "ok" : null },
-        el("span", { class: "txt" }, row.good ? icon("check", "tick") : null, row.label, row.extra || null),
+        el("span", { class: "txt" }, row.good ? icon("check", "tick") : null, clampedText(row.label, "label"), row.extra || null),
         el("span", {}, el("span", { class: "fill", style: { display: "block", width: `${(row.count / max) * 100}%` } })),
         el("span", { class: "n" }, String(row.count)),
       ),
@@ -407,7 +413,19 @@ export function toast(message, kind = "info", ms = 3000) {
   while (toastBox.children.length >= 2) toastBox.firstChild.remove();
   const item = el("div", { class: `toast ${kind}` }, message);
   toastBox.append(item);
+  liftAboveActionBar();
   setTimeout(() => item.remove(), ms);
+}
+
+// A toast sits at the bottom of the screen, but never over a bar of buttons pinned there (the
+// editor's Save bar): it rises above whichever such bar is on screen.
+function liftAboveActionBar() {
+  let bottom = 16;
+  for (const bar of document.querySelectorAll(".sticky-actions")) {
+    const box = bar.getBoundingClientRect();
+    if (box.height && box.top < innerHeight && box.bottom > 0) bottom = Math.max(bottom, innerHeight - box.top + 12);
+  }
+  toastBox.style.bottom = `${Math.round(bottom)}px`;
 }
 
 /** A modal question with our own buttons; resolves true when confirmed. */

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+import websockets
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -27,7 +28,7 @@ from server.app import create_app
 from server.config import Settings
 from server.passwords import Passwords
 from tests.conftest import TEST_SECRET
-from tests.e2e.harness import serve
+from tests.e2e.harness import Client, serve
 from tests.services import REQUIRE_SERVICES
 
 CHROMIUM = os.environ.get("QUIZARENA_CHROMIUM", "/usr/bin/chromium")
@@ -90,6 +91,49 @@ class Site:
         response = await self.http.post("/quizzes", json=quiz, headers=auth)
         assert response.status_code == 201, response.text
         return int(response.json()["id"])
+
+
+async def host_seat(
+    site: Site, pages: Pages, name: str, quiz: dict[str, Any], *,
+    settings: dict[str, Any] | None = None, viewport: dict[str, int] | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """A game of `quiz` created over REST by a new account `name`, its lobby open on the host page
+    (the host seat goes into sessionStorage as the page itself keeps it). Returns the page and the
+    created game."""
+    auth = await site.sign_up(name)
+    quiz_id = await site.create_quiz(auth, quiz)
+    body = {"quiz_id": quiz_id, "settings": settings or {}}
+    response = await site.http.post("/games", json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    game = response.json()
+    seat = {
+        "pin": game["pin"], "token": game["host_token"], "gameId": game["id"],
+        "joinUrl": game["join_url"], "title": quiz["title"],
+    }
+    page = await pages.open(name, "/", viewport=viewport)
+    # The page's own session too, so it may read the game's results like a signed-in host.
+    token = auth["Authorization"].removeprefix("Bearer ")
+    await page.evaluate(
+        """([seat, token]) => {
+            sessionStorage.setItem('quizarena.host', JSON.stringify(seat));
+            localStorage.setItem('quizarena.session', JSON.stringify({access_token: token}));
+        }""",
+        [seat, token],
+    )
+    await page.goto("/host")
+    await page.locator("#pin").wait_for()
+    return page, game
+
+
+async def ws_player(site: Site, pin: str, nickname: str) -> Client:
+    """A player on a plain WebSocket (no page), seated in the room: its `welcome` is read."""
+    url = site.base_url.replace("http", "ws", 1) + "/ws"
+    ws = await asyncio.wait_for(websockets.connect(url), WAIT_MS / 1000)
+    player = Client(ws)
+    await player.send(type="join", pin=pin, nickname=nickname)
+    welcome = await player.expect("welcome")
+    assert welcome["role"] == "player", welcome
+    return player
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import Pages, Site
+from tests.browser.conftest import Pages, Site, host_seat
 
 pytestmark = pytest.mark.browser
 
@@ -20,19 +20,7 @@ QUIZ: dict[str, Any] = {
 
 
 async def host_lobby(site: Site, pages: Pages, name: str) -> tuple[Page, dict[str, Any]]:
-    """A game created over REST, its lobby opened on the host page from the stored host seat."""
-    auth = await site.sign_up(name)
-    quiz_id = await site.create_quiz(auth, QUIZ)
-    response = await site.http.post("/games", json={"quiz_id": quiz_id}, headers=auth)
-    assert response.status_code == 201, response.text
-    game = response.json()
-    seat = {
-        "pin": game["pin"], "token": game["host_token"], "gameId": game["id"],
-        "joinUrl": game["join_url"], "title": QUIZ["title"],
-    }
-    page = await pages.open(name, "/")
-    await page.evaluate("seat => sessionStorage.setItem('quizarena.host', JSON.stringify(seat))", seat)
-    await page.goto("/host")
+    page, game = await host_seat(site, pages, name, QUIZ)
     await expect(page.locator("#pin")).to_have_text(game["pin"])
     return page, game
 

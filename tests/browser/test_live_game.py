@@ -277,10 +277,18 @@ async def test_whole_game_with_a_drop_a_reload_and_a_kick(site: Site, pages: Pag
     await verdict(bob, "Partly right")
     await verdict(chloe, "Partly right")
 
-    # The host reloads its page and takes its seat back, then goes on.
+    # The host reloads its page during the reveal and takes its seat back: the screen shows the same
+    # question, answer, chart and scoreboard as before, then goes on.
+    await expect(host.locator("#board-slot .board li")).to_have_count(3)
+    before = await host.locator("main").inner_text()
+    assert "Which of these are noble gases?" in before and "Helium" in before
     await host.reload()
     await expect(host.get_by_role("button", name="Next question")).to_be_visible()
     await expect(host.locator("#board-slot .board li")).to_have_count(3)
+    await expect(host.locator("#reveal-title")).to_have_text("Which of these are noble gases?")
+    await expect(host.locator(".solution .chip")).to_have_text(["Helium", "Neon"])
+    await expect(host.locator(".chart .col")).to_have_count(4)
+    assert await host.locator("main").inner_text() == before
 
     # Q3, true or false.
     await host.get_by_role("button", name="Next question").click()
