@@ -1,4 +1,9 @@
-"""This process's rooms: opens them, finds them by PIN, and routes every socket's frames.
+"""This process's front door to the live rooms: it opens rooms, holds the leases of the rooms it
+owns, keeps an edge for every room it has sockets in, and routes every socket's frames.
+
+Any node can serve any socket: the edge finds the room through the store, and reaches its owner
+in this process or over the bus. A sweep renews this node's leases and takes over rooms whose
+owner stopped renewing (a dead or frozen node), carrying them on from the store.
 
 One policy for all frames: rate-limited per socket, parsed once, refused with an `error` frame
 that changes nothing (only an oversized frame closes its socket, with 1009).
@@ -7,13 +12,16 @@ that changes nothing (only an oversized frame closes its socket, with 1009).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from rooms.bus.memory import Bus
+import orjson
+
+from rooms.bus.base import Bus, Subscription
 from rooms.core.clock import Clock, Handle
 from rooms.core.events import RoomError
 from rooms.core.game import Game
@@ -31,11 +39,16 @@ from rooms.core.protocol import (
     parse_frame,
 )
 from rooms.core.results import ResultsSink
-from rooms.core.state import Account, Phase, RoomState
-from rooms.edge.edge import Connection, RoomEdge, hash_token
+from rooms.core.settings import GameSettings
+from rooms.core.state import Account, RoomState
+from rooms.edge.connection import Connection, hash_token
+from rooms.edge.edge import RoomEdge
 from rooms.edge.ratelimit import AddressLimiter, TokenBucket
+from rooms.owner.base import Owner
+from rooms.owner.local import LocalOwner
+from rooms.owner.remote import OwnerClient, owner_channel, serving
 from rooms.owner.runner import RoomRunner
-from rooms.store.memory import RoomStore
+from rooms.store.base import RoomStore
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +72,28 @@ class Limits:
     joins_per_address_per_minute: int = 600
 
 
+@dataclass(frozen=True, slots=True)
+class Leases:
+    """How long an owner's lease lasts without renewal, and how often the sweep runs. The embedded
+    default (one process, memory store) never lets a lease lapse."""
+
+    ttl_ms: int = 365 * 24 * 3600_000
+    sweep_ms: int = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class NewRoom:
+    """What a caller knows of a game it opens: the rest (PIN, seed, clock) is the node's."""
+
+    game_id: int
+    title: str
+    settings: GameSettings
+    questions_doc: list[dict]
+    host_token: str
+    host_user_id: int | None
+    kind: str = "quiz"
+
+
 class RoomNode:
     """The rooms this node owns and serves, and the front door for every socket."""
 
@@ -71,19 +106,27 @@ class RoomNode:
         rewards: Rewards,
         authenticate: Authenticate = _no_accounts,
         limits: Limits = Limits(),
+        node_id: str | None = None,
+        leases: Leases = Leases(),
     ):
         self.store, self.bus, self.clock, self.sink, self.rewards = store, bus, clock, sink, rewards
         self.authenticate = authenticate
         self.limits = limits
-        self.runners: dict[str, RoomRunner] = {}
-        self.edges: dict[str, RoomEdge] = {}
+        self.node_id = node_id or secrets.token_hex(4)
+        self.leases = leases
+        self.runners: dict[str, RoomRunner] = {}  # the rooms this node owns
+        self._serving: dict[str, Subscription] = {}
+        self.edges: dict[str, RoomEdge] = {}  # the rooms this node has sockets in
+        self._client = OwnerClient(bus, self.node_id)
         self._joins = AddressLimiter(limits.joins_per_address_per_minute)
         self._recent_pings: deque[int] = deque(maxlen=4)
-        self._ping_timer: Handle | None = None
+        self._timers: list[Handle] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.accepting = True
 
-    # --- rooms -----------------------------------------------------------------------------------
+    # --- opening and owning rooms ----------------------------------------------------------------
 
-    async def new_pin(self) -> str:
+    async def reserve_pin(self) -> str:
         """A 6-digit PIN no live room holds, reserved in the store."""
         for _ in range(PIN_ATTEMPTS):
             pin = f"{secrets.randbelow(1_000_000):06d}"
@@ -91,23 +134,99 @@ class RoomNode:
                 return pin
         raise RuntimeError("no free PIN found: too many live rooms")
 
-    async def open_room(self, state: RoomState) -> RoomRunner:
-        game = Game(state, self.rewards)
-        runner = RoomRunner(game, self.store, self.bus, self.clock, self.sink, on_disposed=self._forget)
-        await self.store.save(state)
+    async def open_game(self, pin: str, room: NewRoom) -> RoomRunner:
+        """Open a room under a PIN from `reserve_pin` (once its game row is committed); this node owns it."""
+        state = RoomState(
+            pin=pin,
+            game_id=room.game_id,
+            kind=room.kind,
+            title=room.title,
+            settings=room.settings,
+            questions_doc=room.questions_doc,
+            host_token_hash=hash_token(room.host_token),
+            host_user_id=room.host_user_id,
+            created_at_ms=self.clock.now_ms(),
+        )
+        await self.store.create(state)
+        epoch = await self.store.acquire_lease(pin, self.node_id, self.leases.ttl_ms)
+        if epoch is None:
+            raise RuntimeError(f"room {pin} was taken by another node as it opened")
+        return await self._own(state, epoch)
+
+    async def _own(self, state: RoomState, epoch: int) -> RoomRunner:
+        runner = RoomRunner(
+            Game(state, self.rewards),
+            self.store,
+            self.bus,
+            self.clock,
+            self.sink,
+            epoch,
+            on_disposed=self._forget,
+        )
         self.runners[state.pin] = runner
-        self.edges[state.pin] = RoomEdge(runner, self.store, self.bus, self.clock)
+        self._serving[state.pin] = await self.bus.subscribe(
+            owner_channel(state.pin), serving(LocalOwner(runner), runner.publish)
+        )
         return runner
 
     def _forget(self, pin: str) -> None:
         self.runners.pop(pin, None)
+        subscription = self._serving.pop(pin, None)
+        if subscription is not None:
+            self._spawn(subscription.close())
+
+    def owner(self, pin: str) -> Owner:
+        runner = self.runners.get(pin)
+        return LocalOwner(runner) if runner is not None else self._client.owner(pin)
+
+    async def _take_over(self, pin: str) -> bool:
+        """Take a room whose lease lapsed: load it and carry on its clock from the store."""
+        epoch = await self.store.acquire_lease(pin, self.node_id, self.leases.ttl_ms)
+        if epoch is None:
+            return False
+        state = await self.store.load(pin)
+        if state is None:
+            await self.store.release_lease(pin, self.node_id, epoch)
+            return False
+        log.warning("node %s: taking over room %s (epoch %d)", self.node_id, pin, epoch)
+        runner = await self._own(state, epoch)
+        await runner.took_over()
+        return True
+
+    async def sweep(self) -> None:
+        """Renew our leases; stand down where one was lost; take over rooms nobody owns."""
+        for pin, runner in list(self.runners.items()):
+            if not await self.store.renew_lease(pin, self.node_id, runner.epoch, self.leases.ttl_ms):
+                log.warning("node %s: lost the lease of room %s", self.node_id, pin)
+                runner.stand_down()
+        if not self.accepting:
+            return
+        for pin in await self.store.live_pins():
+            if pin not in self.runners and await self.store.lease_holder(pin) is None:
+                await self._take_over(pin)
+
+    # --- edges -----------------------------------------------------------------------------------
+
+    async def _edge(self, pin: str) -> RoomEdge:
+        edge = self.edges.get(pin)
+        if edge is not None:
+            return edge
+        info = await self.store.info(pin)
+        if info is None:
+            raise RoomError("not_found", "No live room has that PIN")
+        edge = self.edges.get(pin)  # another socket may have made it meanwhile
+        if edge is None:
+            edge = RoomEdge(info, self.store, self.bus, self.clock, lambda: self.owner(pin), self._drop_edge)
+            self.edges[pin] = edge
+            await edge.start()
+        return edge
+
+    def _drop_edge(self, pin: str) -> None:
         self.edges.pop(pin, None)
 
-    def _edge(self, pin: str) -> RoomEdge:
-        edge = self.edges.get(pin)
-        if edge is None:
-            raise RoomError("not_found", "No live room has that PIN")
-        return edge
+    async def _resync(self) -> None:
+        for edge in list(self.edges.values()):
+            await edge.resync()
 
     # --- sockets ---------------------------------------------------------------------------------
 
@@ -131,7 +250,11 @@ class RoomNode:
                 await connection.close(CLOSE_TOO_LARGE, "frame too large")
             return
         try:
-            if connection.role is None:
+            if frame.type == "ping":
+                await connection.send_frame(
+                    {"type": "pong", "t": getattr(frame, "t", 0), "server_time": self.clock.now_ms()}
+                )
+            elif connection.role is None:
                 await self._first(connection, frame)
             else:
                 await self._later(connection, frame)
@@ -143,11 +266,11 @@ class RoomNode:
             case Join():
                 if not self._joins.allow(connection.address, self.clock.now_ms()):
                     raise RoomError("rate_limited", "Too many joins from your address; wait a minute")
-                edge = self._edge(frame.pin)
+                edge = await self._edge(frame.pin)
                 account = await self._account(frame.token) if frame.token else None
                 await edge.join(connection, frame.nickname, account)
             case Host():
-                await self._edge(frame.pin).seat_host(connection, frame.token)
+                await (await self._edge(frame.pin)).seat_host(connection, frame.token)
             case Resume():
                 await self._resume(connection, frame)
             case Frame(type="queue") | Frame(type="subscribe"):
@@ -164,28 +287,22 @@ class RoomNode:
         return account
 
     async def _resume(self, connection: Connection, frame: Resume) -> None:
-        grant = await self.store.resume_grant(hash_token(frame.token), self.clock.now_ms())
+        token_hash = hash_token(frame.token)
+        grant = await self.store.resume_grant(token_hash, self.clock.now_ms())
         if grant is None:
             raise RoomError("unauthorized", "That resume token is not valid (expired, revoked or unknown)")
-        edge = self._edge(grant.pin)
-        player = edge.game.state.players.get(grant.player_id)
-        if player is None or player.kicked:
-            raise RoomError("kicked", "You were removed from this room")
-        if player.left:
-            raise RoomError("unauthorized", "You left this room")
-        await edge.resume(connection, player, frame.last_seq)
+        edge = await self._edge(grant.pin)
+        await edge.resume(connection, grant.player_id, token_hash, frame.last_seq)
 
     async def _later(self, connection: Connection, frame: Frame) -> None:
-        edge = self._edge(connection.pin or "")
+        edge = self.edges.get(connection.pin or "")
+        if edge is None:
+            raise RoomError("not_found", "This room has closed")
         match frame:
             case AnswerFrame():
                 if connection.role != "player":
                     raise RoomError("forbidden", "Only players answer")
                 await edge.answer(connection, frame)
-            case Frame(type="ping"):
-                await connection.send_frame(
-                    {"type": "pong", "t": getattr(frame, "t", 0), "server_time": self.clock.now_ms()}
-                )
             case Pong():
                 self._pong(connection, frame)
             case Frame(type="leave"):
@@ -193,7 +310,7 @@ class RoomNode:
             case Frame(type=kind) if kind in HOST_COMMANDS:
                 if connection.role != "host":
                     raise RoomError("forbidden", "Only the host may do that")
-                await edge.runner.command(frame)
+                await self.owner(edge.pin).command(frame)
             case Frame(type=kind) if kind in FIRST_FRAME_TYPES:
                 raise RoomError("bad_request", "This socket already has a role")
             case _:
@@ -205,9 +322,10 @@ class RoomNode:
             connection.record_rtt(self.clock.now_ms() - frame.t)
 
     async def _leave(self, connection: Connection, edge: RoomEdge) -> None:
+        connection.extra["gone"] = True  # left by choice: no resume window
         await edge.depart(connection)
         if connection.role == "player" and connection.player_id:
-            await edge.runner.leave(connection.player_id)
+            await self.owner(edge.pin).leave(connection.player_id)
         await connection.close(1000, "left")
 
     async def disconnected(self, connection: Connection) -> None:
@@ -215,33 +333,66 @@ class RoomNode:
         edge = self.edges.get(connection.pin or "")
         if edge is not None:
             await edge.depart(connection)
+            if edge.empty and edge.pin not in self.runners:
+                self.edges.pop(edge.pin, None)
+                await edge.close_all(CLOSE_GOING_AWAY, "")
 
-    # --- round trips -----------------------------------------------------------------------------
+    # --- life of the node ------------------------------------------------------------------------
 
-    def start(self) -> None:
-        self._ping_timer = self.clock.call_at(self.clock.now_ms() + PING_INTERVAL_MS, self._ping_soon)
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    def _ping_soon(self) -> None:
-        asyncio.get_running_loop().create_task(self.ping_all())
-        self.start()
+    async def start(self) -> None:
+        """Start the bus, listen for owner replies, take over the rooms nobody owns (a restart
+        finds its own rooms here once their leases lapse), and keep sweeping."""
+        await self.bus.start()
+        self.bus.on_resync(self._resync)
+        await self._client.start()
+        self._every(PING_INTERVAL_MS, self.ping_all)
+        self._every(self.leases.sweep_ms, self._sweep_safely)
+        await self._sweep_safely()
+
+    def _every(self, interval_ms: int, step: Callable[[], Awaitable[None]]) -> None:
+        def fire() -> None:
+            self._spawn(step())
+            self._timers.append(self.clock.call_at(self.clock.now_ms() + interval_ms, fire))
+
+        self._timers.append(self.clock.call_at(self.clock.now_ms() + interval_ms, fire))
+
+    async def _sweep_safely(self) -> None:
+        try:
+            await self.sweep()
+        except Exception:  # the store is away: nothing to renew or take now; the next sweep tries again
+            log.exception("node %s: lease sweep failed", self.node_id)
 
     async def ping_all(self) -> None:
         """One `ping` frame, encoded once, to every player socket on this node, except in rooms with
         a question open (each player's round trip was measured on joining and between questions)."""
         now = self.clock.now_ms()
         self._recent_pings.append(now)
-        text = f'{{"type":"ping","t":{now}}}'
+        text = orjson.dumps({"type": "ping", "t": now}).decode()
         for edge in list(self.edges.values()):
-            if edge.game.state.phase is Phase.QUESTION:
+            if edge.open_question is not None:
                 continue  # thousands of pongs would land on the answer burst; measure between questions
             for connection in list(edge.players.values()):
                 await connection.peer.send(text)
 
-    async def stop(self) -> None:
-        """Going away: every socket gets 1013 so its client resumes elsewhere."""
-        if self._ping_timer is not None:
-            self._ping_timer.cancel()
+    async def stop(self, hand_over: bool = False) -> None:
+        """Going away: stop taking rooms; with `hand_over`, give up our leases so other nodes take
+        the rooms at once; every socket gets 1013 so its client resumes elsewhere."""
+        self.accepting = False
+        for timer in self._timers:
+            timer.cancel()
+        for pin, runner in list(self.runners.items()):
+            runner.cancel_timers()
+            if hand_over:
+                await runner.flushed()
+                with contextlib.suppress(Exception):
+                    await self.store.release_lease(pin, self.node_id, runner.epoch)
+                runner.stand_down()
         for edge in list(self.edges.values()):
             await edge.close_all(CLOSE_GOING_AWAY, "server going away")
-        for runner in list(self.runners.values()):
-            runner.cancel_timers()
+        await self._client.close()
+        await self.bus.close()

@@ -69,18 +69,20 @@ def create_app(
             from redis.asyncio import Redis  # imported lazily: the embedded default needs no Redis
 
             app.state.redis = Redis.from_url(settings.redis_url, health_check_interval=10)
-        app.state.node = build_node(settings, app.state.db, clock)
+        app.state.node = build_node(settings, app.state.db, clock, app.state.redis)
         # Results go through a spool file that survives a crash, unless the caller owns the
         # database (tests): a spool shared between throwaway databases would replay games into
         # the wrong one.
         spool = SpoolOutbox(default_spool_path()) if database is None else None
-        results = app.state.node.sink
+        results = app.state.results = app.state.node.sink
         await results.start(spool)
-        app.state.node.start()
+        await app.state.node.start()
         try:
             yield
         finally:
-            await app.state.node.stop()
+            # With Redis, other nodes take our rooms over at once; alone, the rooms wait in Redis
+            # for this node's restart.
+            await app.state.node.stop(hand_over=app.state.redis is not None)
             await results.stop()
             if spool is not None:
                 spool.close()

@@ -25,6 +25,8 @@ class Settings:
     env: str = "development"
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR}/quizarena.db"
     redis_url: str | None = None
+    redis_prefix: str = "qa"  # every Redis key and channel of this deployment starts with it
+    lease_ttl_ms: int = 5_000  # with Redis: a dead owner's rooms move to another node after this long
     secret_key: str = ""
     node_id: str = field(default_factory=lambda: secrets.token_hex(4))
     allowed_origins: tuple[str, ...] = ()
@@ -94,6 +96,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         env=mode,
         database_url=env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir}/quizarena.db",
         redis_url=env.get("REDIS_URL") or None,
+        redis_prefix=env.get("REDIS_PREFIX") or defaults.redis_prefix,
+        lease_ttl_ms=int(env.get("LEASE_TTL_MS", defaults.lease_ttl_ms)),
         secret_key=secret,
         node_id=env.get("NODE_ID") or defaults.node_id,
         allowed_origins=_split(env.get("ALLOWED_ORIGINS")),

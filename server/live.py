@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from redis.asyncio import Redis
+
 from persistence.db import Database
 from persistence.levels import level_for, xp_for_game
+from rooms.bus.base import Bus
 from rooms.bus.memory import MemoryBus
+from rooms.bus.redis import RedisBus
 from rooms.core.clock import Clock, SystemClock
 from rooms.core.state import Account
-from rooms.node import Limits, RoomNode
+from rooms.node import Leases, Limits, RoomNode
+from rooms.store.base import RoomStore
 from rooms.store.memory import MemoryRoomStore
+from rooms.store.redis import RedisRoomStore
 from server.config import Settings
 from server.results import DatabaseResultsSink
 from server.tokens import InvalidToken, verify_access_token
@@ -39,14 +45,31 @@ def account_lookup(settings: Settings, database: Database):  # noqa: ANN201 - ro
     return authenticate
 
 
-def build_node(settings: Settings, database: Database, clock: Clock | None = None) -> RoomNode:
-    """The embedded default: rooms in this process's memory."""
+def build_node(
+    settings: Settings, database: Database, clock: Clock | None = None, redis: Redis | None = None
+) -> RoomNode:
+    """The node, from the configuration: rooms in Redis, shared with every node on the same
+    `REDIS_URL`, when `redis` is given; otherwise the embedded default, rooms in this process."""
+    clock = clock or SystemClock()
+    if redis is not None:
+        store = RedisRoomStore(redis, prefix=settings.redis_prefix)
+        bus = RedisBus(redis, settings.node_id, prefix=settings.redis_prefix)
+        leases = Leases(ttl_ms=settings.lease_ttl_ms, sweep_ms=max(100, settings.lease_ttl_ms // 5))
+        return _node(settings, database, clock, store, bus, leases)
+    return _node(settings, database, clock, MemoryRoomStore(clock.now_ms), MemoryBus(), Leases())
+
+
+def _node(
+    settings: Settings, database: Database, clock: Clock, store: RoomStore, bus: Bus, leases: Leases
+) -> RoomNode:
     return RoomNode(
-        store=MemoryRoomStore(),
-        bus=MemoryBus(),
-        clock=clock or SystemClock(),
+        store=store,
+        bus=bus,
+        clock=clock,
         sink=DatabaseResultsSink(database),
         rewards=XpRewards(),
         authenticate=account_lookup(settings, database),
         limits=Limits(joins_per_address_per_minute=settings.joins_per_address_per_minute),
+        node_id=settings.node_id,
+        leases=leases,
     )

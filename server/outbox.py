@@ -256,6 +256,10 @@ class OutboxDrainer:
         )
         self._wake.set()  # the background loop recomputes when to wake up
 
+    def kick(self) -> None:
+        """Something was appended: drain now, in the background."""
+        self._wake.set()
+
     def start(self) -> None:
         """Drains what is pending now, then keeps retrying failed entries in the background."""
         if self._task is None:
@@ -275,6 +279,7 @@ class OutboxDrainer:
     async def _run(self) -> None:
         broken = 0  # consecutive failures of the outbox itself (a full disk, say)
         while True:
+            self._wake.clear()  # before draining: an append during the drain wakes the next one
             try:
                 await self.drain()
             except Exception:
@@ -286,7 +291,6 @@ class OutboxDrainer:
             await self._sleep()
 
     async def _sleep(self) -> None:
-        self._wake.clear()
         timeout = None
         if self._retry_at:
             timeout = max(0.0, min(self._retry_at.values()) - self._monotonic())

@@ -242,7 +242,9 @@ class DatabaseResultsSink:
     def outbox(self) -> Outbox:
         return self.drainer.outbox
 
-    async def game_finished(self, game: FinishedGame) -> None:
+    async def record(self, game: FinishedGame) -> None:
+        """The rooms' call: returns once the game is durable in the outbox (before any player sees
+        `finished`); the database write follows in the background."""
         try:
             await self.outbox.append(outbox_key(game), encode_game(game))
         except OSError:
@@ -250,6 +252,11 @@ class DatabaseResultsSink:
             log.exception("could not spool game %s; writing it directly", game.game_id)
             await self.writer.write(game)
             return
+        self.drainer.kick()
+
+    async def game_finished(self, game: FinishedGame) -> None:
+        """Record the game and write it to the database now (when the database answers)."""
+        await self.record(game)
         await self.drainer.drain()
 
     async def _deliver(self, entry: OutboxEntry) -> None:

@@ -15,7 +15,7 @@ import orjson
 from rooms.core.events import SharedEvent
 from rooms.core.types import PlayerId
 
-EVENT, PERSONAL, HOST, KICK, CLOSED = "event", "personal", "host", "kick", "closed"
+EVENT, PERSONAL, HOST, KICK, CLOSED, OWNER = "event", "personal", "host", "kick", "closed", "owner"
 
 
 def encode_frame(frame: dict[str, Any]) -> str:
@@ -23,7 +23,8 @@ def encode_frame(frame: dict[str, Any]) -> str:
 
 
 def channel(pin: str) -> str:
-    return f"room:{pin}"
+    """The room's event channel; `{pin}` is the hash tag that keeps a room on one cluster shard."""
+    return f"room:{{{pin}}}:events"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,11 @@ def kick(players: list[PlayerId]) -> bytes:
 
 def closed() -> bytes:
     return orjson.dumps({"k": CLOSED})
+
+
+def owner() -> bytes:
+    """A new owner took the room over: edges tell it who is connected."""
+    return orjson.dumps({"k": OWNER})
 
 
 def decode(message: bytes) -> Envelope:

@@ -1,8 +1,9 @@
 """The `question` event: one frame for the host and a few shuffled variants for the players.
 
 Each variant is encoded once and a player's variant is fixed at join, so shuffling costs a handful
-of encodings per question, not one per player. Variants are seeded by room and question, so a new
-owner after a failover produces the very same frames.
+of encodings per question, not one per player. Variants are seeded by the room's secret seed (never
+sent) and the question, so a new owner after a failover produces the very same frames and a player
+who knows the PIN cannot rebuild, and so undo, a shuffle.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def question_event(
     count = VARIANTS if settings.shuffle or question.kind is Kind.ORDERING else 1
 
     def variant(number: int, *, for_host: bool) -> dict[str, Any]:
-        rng = random.Random(f"{state.pin}:{index}:{number}")
+        rng = random.Random(f"{state.seed}:{index}:{number}")
         view = public_view(
             question,
             rng,

@@ -191,8 +191,8 @@ def public_view(
 ) -> dict[str, Any]:
     """The question as a player may see it: never which option is correct, nor the accepted answers.
 
-    Ordering options are always shuffled by `rng` (a plain shuffle, which may leave the order
-    unchanged: never showing the correct order would give the answer away on two items). `shuffle`
+    Ordering options are always shuffled by `rng` and never shown in their correct order (a shuffle
+    that left them solved is rotated by one). `shuffle`
     also shuffles the other choice kinds; `option_text=False` leaves out option texts (the
     `question_on_devices` setting off). Room-level fields (`seq`, `question`, `total`,
     `read_time_ms`, `server_time`) are the room's to add.
@@ -207,6 +207,8 @@ def public_view(
         options = list(question.options)
         if shuffle or question.kind is Kind.ORDERING:
             rng.shuffle(options)
+        if question.kind is Kind.ORDERING and len(options) > 1 and options == list(question.options):
+            options.append(options.pop(0))  # a solved start would hand out the answer
         view["options"] = [
             {"id": option.id, "text": option.text} if option_text else {"id": option.id} for option in options
         ]

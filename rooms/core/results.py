@@ -55,9 +55,10 @@ class FinishedGame:
 
 
 class ResultsSink(Protocol):
-    """Where finished games go; the room never waits for it to finish."""
+    """Where finished games go. `record` returns once the game is durable (the room sends
+    `finished` only then); writing it to the database is the sink's business, later."""
 
-    async def game_finished(self, game: FinishedGame) -> None: ...
+    async def record(self, game: FinishedGame) -> None: ...
 
 
 class MemoryResultsSink:
@@ -66,5 +67,5 @@ class MemoryResultsSink:
     def __init__(self) -> None:
         self.games: dict[int, FinishedGame] = {}
 
-    async def game_finished(self, game: FinishedGame) -> None:
+    async def record(self, game: FinishedGame) -> None:
         self.games[game.game_id] = game

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -74,8 +75,43 @@ class StoredAnswer:
 
 
 @dataclass(slots=True)
+class RoomInfo:
+    """What a room is, fixed when it opens: written once, read by every node that serves it."""
+
+    pin: str
+    game_id: int
+    kind: str
+    title: str
+    settings: GameSettings
+    questions_doc: list[dict[str, Any]]
+    host_token_hash: str
+    host_user_id: int | None
+    created_at_ms: int
+    seed: str  # shuffles question variants; never sent, so a PIN alone cannot undo a shuffle
+
+
+@dataclass(slots=True)
+class RoomMeta:
+    """What the room's transitions change (players aside): small, written on every transition."""
+
+    phase: Phase
+    seq: int
+    locked: bool
+    question_index: int
+    opened_at_ms: int
+    question_seq: int
+    last_reveal: dict[str, Any] | None
+    deadline_ms: int
+    started_at_ms: int | None
+    ended_at_ms: int | None
+    voided: set[int]
+    extra_accepted: dict[int, list[Any]]
+
+
+@dataclass(slots=True)
 class RoomState:
-    """Everything needed to run a room, on whichever node owns it."""
+    """Everything needed to run a room, on whichever node owns it: a `RoomInfo`, a `RoomMeta` and the
+    players, kept flat here for the game's convenience and split apart by the store."""
 
     pin: str
     game_id: int
@@ -86,6 +122,7 @@ class RoomState:
     host_token_hash: str
     host_user_id: int | None
     created_at_ms: int
+    seed: str = field(default_factory=lambda: secrets.token_hex(16))
     phase: Phase = Phase.LOBBY
     seq: int = 0
     locked: bool = False
@@ -99,3 +136,19 @@ class RoomState:
     voided: set[int] = field(default_factory=set)
     extra_accepted: dict[int, list[Any]] = field(default_factory=dict)
     players: dict[PlayerId, PlayerState] = field(default_factory=dict)
+
+    def info(self) -> RoomInfo:
+        return RoomInfo(**{name: getattr(self, name) for name in _INFO_FIELDS})
+
+    def meta(self) -> RoomMeta:
+        return RoomMeta(**{name: getattr(self, name) for name in _META_FIELDS})
+
+    @classmethod
+    def assemble(cls, info: RoomInfo, meta: RoomMeta, players: dict[PlayerId, PlayerState]) -> RoomState:
+        values = {name: getattr(info, name) for name in _INFO_FIELDS}
+        values.update({name: getattr(meta, name) for name in _META_FIELDS})
+        return cls(**values, players=players)
+
+
+_INFO_FIELDS = tuple(f.name for f in fields(RoomInfo))
+_META_FIELDS = tuple(f.name for f in fields(RoomMeta))

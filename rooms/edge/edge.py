@@ -1,111 +1,89 @@
-"""A room's edge on this node: the local sockets, the relay of bus events to them, and the answer path.
+"""A room's edge on this node: the local sockets, the relay of room events to them, and the answer
+path. It holds no reference to the room's owner objects: it knows the room's fixed `RoomInfo`, what
+the events told it (the last `seq`, the open question) and its own players' seats, and it reaches
+the owner only through the `Owner` interface, wherever the owner runs.
 
 The edge stamps when it sent each player the question (their clock starts there, not when the
-owner published it), measures round trips, checks and records answers in the store, and acks at
-once. Shared frames arrive encoded; the same text goes to every local socket in one loop.
+owner published it), measures round trips, checks and records answers in the store, and acks once
+the store has them. Shared frames arrive encoded; the same text goes to every local socket in one loop.
 """
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
 import hmac
+import logging
 import secrets
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
-import orjson
-
-from rooms.bus.memory import Bus
+from rooms.bus.base import Bus, Subscription
 from rooms.core import envelope
 from rooms.core.answers import InvalidAnswer, parse_answer
 from rooms.core.clock import Clock
 from rooms.core.events import RoomError
+from rooms.core.game import question_from_snapshot
 from rooms.core.protocol import AnswerFrame
 from rooms.core.scoring import credited_ms, is_in_time, is_too_early
-from rooms.core.state import Account, Phase, PlayerState, Receipt, StoredAnswer
+from rooms.core.state import Account, Receipt, RoomInfo, StoredAnswer
 from rooms.core.types import PlayerId
-from rooms.owner.runner import RoomRunner
-from rooms.store.memory import ResumeGrant, RoomStore
+from rooms.edge.connection import Connection, hash_token
+from rooms.owner.base import Notice, Owner, Seat
+from rooms.store.base import ResumeGrant, RoomStore
+
+log = logging.getLogger(__name__)
 
 RESUME_WINDOW_MS = 120_000  # a dropped player may come back this long after the drop
 SEATED_GRANT_MS = 24 * 3600_000  # while seated the token stays valid; a drop shortens it to the window
-RTT_WEIGHT = 0.3  # exponential moving average: recent round trips count most
-MAX_RTT_SAMPLE_MS = 30_000
 
 CLOSE_KICKED, CLOSE_SUPERSEDED, CLOSE_ROOM_ENDED = 4001, 4002, 4004
-
-
-class Peer(Protocol):
-    """One client socket as the rooms see it. `send` must not stall a broadcast on a slow client:
-    the server's implementation queues (bounded) and closes with 1013 when the queue overflows."""
-
-    async def send(self, text: str) -> None: ...
-
-    async def close(self, code: int, reason: str = "") -> None: ...
-
-
-@dataclass(eq=False, slots=True)
-class Connection:
-    """A socket and who it is: its identity comes from its first frame and never changes."""
-
-    peer: Peer
-    address: str = ""
-    role: str | None = None  # "player" or "host" once the first frame is accepted
-    pin: str | None = None
-    player_id: PlayerId | None = None
-    variant: int | None = None
-    rtt_ms: float | None = None
-    closed: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    async def send_frame(self, frame: dict[str, Any]) -> None:
-        await self.peer.send(orjson.dumps(frame).decode())
-
-    async def error(self, code: str, message: str) -> None:
-        await self.send_frame({"type": "error", "code": code, "message": message})
-
-    async def close(self, code: int, reason: str = "") -> None:
-        if not self.closed:
-            self.closed = True
-            await self.peer.close(code, reason)
-
-    def record_rtt(self, sample_ms: float) -> None:
-        if 0 <= sample_ms <= MAX_RTT_SAMPLE_MS:
-            self.rtt_ms = (
-                sample_ms
-                if self.rtt_ms is None
-                else ((1 - RTT_WEIGHT) * self.rtt_ms + RTT_WEIGHT * sample_ms)
-            )
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class RoomEdge:
     """This node's share of one room: its sockets and everything that happens per player."""
 
-    def __init__(self, runner: RoomRunner, store: RoomStore, bus: Bus, clock: Clock):
-        self.runner = runner
-        self.game = runner.game
-        self.pin = runner.pin
-        self._store, self._clock = store, clock
+    def __init__(
+        self,
+        info: RoomInfo,
+        store: RoomStore,
+        bus: Bus,
+        clock: Clock,
+        owner: Callable[[], Owner],
+        on_closed: Callable[[str], None] = lambda pin: None,
+    ):
+        self.info = info
+        self._on_closed = on_closed
+        self.pin = info.pin
+        self._store, self._bus, self._clock, self._owner = store, bus, clock, owner
+        self._questions = [question_from_snapshot(doc) for doc in info.questions_doc]
         self.players: dict[PlayerId, Connection] = {}
         self.host: Connection | None = None
-        self._open_question: int | None = self._initial_open_question()
+        self.open_question: int | None = None
+        self.last_seq = 0
         self._sent_ms: dict[PlayerId, int] = {}
-        self._subscription = bus.subscribe(envelope.channel(self.pin), self.on_message)
+        self._subscription: Subscription | None = None
+        self._relaying = asyncio.Lock()
+        self._tasks: set[asyncio.Task[Any]] = set()
 
-    def _initial_open_question(self) -> int | None:
-        state = self.game.state
-        return state.question_index if state.phase is Phase.QUESTION else None
+    async def start(self) -> None:
+        self._subscription = await self._bus.subscribe(envelope.channel(self.pin), self.on_message)
+
+    @property
+    def empty(self) -> bool:
+        return not self.players and self.host is None
+
+    def _background(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # --- relay -----------------------------------------------------------------------------------
 
     async def on_message(self, message: bytes) -> None:
         env = envelope.decode(message)
         if env.kind == envelope.EVENT:
-            await self._relay_event(env)
+            async with self._relaying:
+                await self._relay_in_order(env)
         elif env.kind == envelope.PERSONAL and env.personal:
             for player_id, text in env.personal.items():
                 connection = self.players.get(player_id)
@@ -118,24 +96,53 @@ class RoomEdge:
                 await self._kicked(player_id)
         elif env.kind == envelope.CLOSED:
             await self.close_all(CLOSE_ROOM_ENDED, "room ended")
+            self._on_closed(self.pin)
+        elif env.kind == envelope.OWNER:
+            await self.announce()
 
-    async def _relay_event(self, env: envelope.Envelope) -> None:
+    async def _relay_in_order(self, env: envelope.Envelope) -> None:
+        if env.seq <= self.last_seq:
+            return  # seen already (a resync or a replay overlapped the live stream)
+        if self.last_seq and env.seq > self.last_seq + 1:
+            await self._repair()  # the bus lost something: fill the gap from the history first
+            if env.seq <= self.last_seq:
+                return
+        await self._relay(env)
+
+    async def resync(self) -> None:
+        """The bus resubscribed: relay whatever was published while it was away."""
+        async with self._relaying:
+            await self._repair()
+        await self.announce()
+
+    async def _repair(self) -> None:
+        missed = await self._store.events_after(self.pin, self.last_seq)
+        if missed is None:  # the history no longer reaches back: every socket starts again from a snapshot
+            log.warning("room %s: events lost beyond the history; asking sockets to resume", self.pin)
+            await self.close_all(1013, "missed events; resume")
+            return
+        for message in missed:
+            await self._relay(envelope.decode(message))
+
+    async def _relay(self, env: envelope.Envelope) -> None:
+        self.last_seq = env.seq
         if env.question is not None:
-            self._open_question, self._sent_ms = env.question, {}
+            self.open_question, self._sent_ms = env.question, {}
         elif env.closes_question:
-            self._open_question = None
-        if self.host is not None:
+            self.open_question = None
+        if self.host is not None and env.seq > self.host.floor_seq:
             await self.host.peer.send(env.frames[0])
         stamp = env.question is not None
-        sent_ms = self._sent_ms
-        clock = self._clock
-        last = 0
+        sent_ms, clock, seq = self._sent_ms, self._clock, env.seq
         for player_id, connection in self.players.items():
-            await connection.peer.send(env.frame_for(connection.variant))
-            if stamp:
-                last = sent_ms[player_id] = clock.now_ms()
-        if stamp and last:
-            self.runner.question_sent(last)
+            if seq > connection.floor_seq:
+                await connection.peer.send(env.frame_for(connection.variant))
+                if stamp:
+                    sent_ms[player_id] = clock.now_ms()
+        if stamp and sent_ms:
+            question, stamps = env.question, dict(sent_ms)
+            await self._owner().notify(Notice("sent", at_ms=max(stamps.values())))
+            self._background(self._store.stamp_sent(self.pin, question, stamps))
 
     async def _kicked(self, player_id: PlayerId) -> None:
         connection = self.players.pop(player_id, None)
@@ -143,8 +150,18 @@ class RoomEdge:
             await connection.error("kicked", "The host removed you from this room")
             await connection.close(CLOSE_KICKED, "kicked")
 
+    async def announce(self) -> None:
+        """Tell the (new) owner who is connected here."""
+        owner = self._owner()
+        if self.players:
+            await owner.notify(Notice("presence", tuple(self.players), connected=True))
+        if self.host is not None:
+            await owner.notify(Notice("host", connected=True))
+
     async def close_all(self, code: int, reason: str) -> None:
-        self._subscription.close()
+        if self._subscription is not None:
+            await self._subscription.close()
+            self._subscription = None
         connections = [*self.players.values(), *([self.host] if self.host else [])]
         self.players, self.host = {}, None
         for connection in connections:
@@ -153,97 +170,126 @@ class RoomEdge:
     # --- arrivals --------------------------------------------------------------------------------
 
     async def join(self, connection: Connection, nickname: str, account: Account | None) -> None:
-        player = await self.runner.join(nickname, account)
         token = secrets.token_urlsafe(24)
-        player.resume_hash = hash_token(token)
-        await self._grant(player, SEATED_GRANT_MS)
-        await self._seat(connection, player, {"resume_token": token})
+        token_hash = connection.extra["resume_hash"] = hash_token(token)
+        seat = await self._owner().join(nickname, account, token_hash)
+        await self._grant(token_hash, seat, SEATED_GRANT_MS)
+        await self._seat(connection, seat, {"resume_token": token})
 
-    async def _grant(self, player: PlayerState, window_ms: int) -> None:
-        expires = self._clock.now_ms() + window_ms
-        await self._store.grant_resume(player.resume_hash, ResumeGrant(self.pin, player.id, expires))
+    async def _grant(self, token_hash: str, seat: Seat, window_ms: int) -> None:
+        grant = ResumeGrant(self.pin, seat.player_id or "", self._clock.now_ms() + window_ms)
+        await self._store.grant_resume(token_hash, grant)
 
-    async def resume(self, connection: Connection, player: PlayerState, last_seq: int) -> None:
+    async def resume(
+        self, connection: Connection, player_id: PlayerId, token_hash: str, last_seq: int
+    ) -> None:
         """Seat a returning player: replay what they missed, or a snapshot when history is gone."""
-        state = self.game.state
-        missed = await self._store.events_after(self.pin, last_seq) if last_seq <= state.seq else None
-        await self._seat(connection, player, {"recovered": missed is not None})
+        seat = await self._owner().seat(player_id)
+        missed = await self._store.events_after(self.pin, last_seq) if last_seq <= seat.seq else None
+        connection.extra["resume_hash"] = token_hash
+        await self._seat(connection, seat, {"recovered": missed is not None})
         for message in missed or ():
-            await connection.peer.send(envelope.decode(message).frame_for(player.variant))
+            env = envelope.decode(message)
+            if env.seq <= seat.seq:
+                await connection.peer.send(env.frame_for(seat.variant))
+        await self._grant(token_hash, seat, SEATED_GRANT_MS)
 
-    async def _seat(self, connection: Connection, player: PlayerState, extra: dict[str, Any]) -> None:
-        previous = self.players.get(player.id)
-        connection.role, connection.pin = "player", self.pin
-        connection.player_id, connection.variant = player.id, player.variant
-        self.players[player.id] = connection
+    async def _seat(self, connection: Connection, seat: Seat, extra: dict[str, Any]) -> None:
+        player_id = seat.player_id or ""
+        previous = self.players.get(player_id)
+        connection.role, connection.pin, connection.player_id = "player", self.pin, player_id
+        connection.variant, connection.first_question = seat.variant, seat.first_question
+        connection.floor_seq = seat.seq
+        self.players[player_id] = connection
         if previous is not None and previous is not connection:
             await previous.close(CLOSE_SUPERSEDED, "superseded by a newer connection")
         now = self._clock.now_ms()
-        state = self.game.state
-        open_now = self._open_question is not None and self.game.eligible(player, state.question_index)
-        if open_now and player.id not in self._sent_ms:  # a resend after a resume keeps the first stamp
-            self._sent_ms[player.id] = now
-            self.runner.question_sent(now)  # first sent now: the question stays open for their full time
+        snapshot = seat.snapshot
+        question = seat.open_question
+        if question is not None and seat.first_question <= question:
+            sent = await self._sent_stamp(player_id, question, now)
+            snapshot["answered"] = await self._store.has_answered(self.pin, question, player_id)
+            snapshot["remaining_ms"] = self._remaining(question, sent, now)
         welcome = {
             "type": "welcome",
             "role": "player",
             "pin": self.pin,
-            "player": {"id": player.id, "nickname": player.nickname},
-            "state": self.game.snapshot(
-                player.id,
-                answered=open_now and await self._answered(player.id),
-                remaining_ms=self._remaining(player.id, now) if open_now else None,
-            ),
+            "player": {"id": player_id, "nickname": seat.nickname},
+            "state": snapshot,
             "server_time": now,
-            "seq": state.seq,
+            "seq": seat.seq,
             **extra,
         }
         await connection.send_frame(welcome)
         connection.extra["ping_t"] = now  # the first round trip, measured at once
         await connection.send_frame({"type": "ping", "t": now})
-        self.runner.presence(player.id, connected=True)
+        await self._catch_up(connection, seat)
+        await self._owner().notify(Notice("presence", (player_id,), connected=True))
 
-    async def _answered(self, player_id: PlayerId) -> bool:
-        return await self._store.has_answered(self.pin, self.game.state.question_index, player_id)
+    async def _catch_up(self, connection: Connection, seat: Seat) -> None:
+        """Events this edge relayed after the owner took the snapshot (its reply raced them)."""
+        if self.last_seq > seat.seq:
+            for message in await self._store.events_after(self.pin, seat.seq) or ():
+                env = envelope.decode(message)
+                if seat.seq < env.seq <= self.last_seq:
+                    await connection.peer.send(env.frame_for(connection.variant))
+        connection.floor_seq = max(connection.floor_seq, self.last_seq)
+        self.last_seq = max(self.last_seq, seat.seq)
 
-    def _remaining(self, player_id: PlayerId, now: int) -> int:
-        state = self.game.state
-        limit = self.game.questions[state.question_index].time_limit_ms
-        sent = self._sent_ms.get(player_id, now)
-        return max(0, sent + state.settings.read_time_ms + limit - now)
+    async def _sent_stamp(self, player_id: PlayerId, question: int, now: int) -> int:
+        """When this player was first sent the open question, on any node; now, if never."""
+        sent = self._sent_ms.get(player_id)
+        if sent is None:
+            sent = await self._store.sent_at(self.pin, question, player_id)
+        if sent is None:
+            sent = now
+            await self._store.stamp_sent(self.pin, question, {player_id: now})
+            await self._owner().notify(Notice("sent", at_ms=now))  # they still get their full time
+        if self.open_question == question or self.open_question is None:
+            self.open_question = question
+            self._sent_ms[player_id] = sent
+        return sent
+
+    def _remaining(self, question: int, sent: int, now: int) -> int:
+        limit = self._questions[question].time_limit_ms
+        return max(0, sent + self.info.settings.read_time_ms + limit - now)
 
     async def seat_host(self, connection: Connection, token: str) -> None:
-        if not hmac.compare_digest(hash_token(token), self.game.state.host_token_hash):
+        if not hmac.compare_digest(hash_token(token), self.info.host_token_hash):
             raise RoomError("unauthorized", "That host token does not open this room")
+        seat = await self._owner().seat_host()
         previous, self.host = self.host, connection
-        connection.role, connection.pin = "host", self.pin
+        connection.role, connection.pin, connection.floor_seq = "host", self.pin, seat.seq
         if previous is not None and previous is not connection:
             await previous.close(CLOSE_SUPERSEDED, "superseded by a newer host connection")
-        now = self._clock.now_ms()
+        snapshot = dict(seat.snapshot)
+        game_id = snapshot.pop("game_id", self.info.game_id)
         await connection.send_frame(
             {
                 "type": "welcome",
                 "role": "host",
                 "pin": self.pin,
-                "state": self.game.snapshot(None),
-                "server_time": now,
-                "seq": self.game.state.seq,
-                "game_id": self.game.state.game_id,
+                "state": snapshot,
+                "server_time": self._clock.now_ms(),
+                "seq": seat.seq,
+                "game_id": game_id,
             }
         )
-        self.runner.host_presence(connected=True)
+        await self._catch_up(connection, seat)
+        await self._owner().notify(Notice("host", connected=True))
 
     async def depart(self, connection: Connection) -> None:
         """A socket went away (or superseded): forget it, tell the owner if it was the live one."""
         if connection.role == "host" and self.host is connection:
             self.host = None
-            self.runner.host_presence(connected=False)
+            await self._owner().notify(Notice("host", connected=False))
         elif connection.player_id is not None and self.players.get(connection.player_id) is connection:
             del self.players[connection.player_id]
-            self.runner.presence(connection.player_id, connected=False)
-            player = self.game.state.players.get(connection.player_id)
-            if player is not None and not player.kicked and not player.left:
-                await self._grant(player, RESUME_WINDOW_MS)
+            await self._owner().notify(Notice("presence", (connection.player_id,), connected=False))
+            token_hash = connection.extra.get("resume_hash")
+            if token_hash and not connection.extra.get("gone"):
+                grant = ResumeGrant(self.pin, connection.player_id, self._clock.now_ms() + RESUME_WINDOW_MS)
+                await self._store.grant_resume(token_hash, grant)
 
     # --- answers ---------------------------------------------------------------------------------
 
@@ -256,23 +302,23 @@ class RoomEdge:
             ack["reason"] = reason
         await connection.send_frame(ack)
         if reason is None:
-            self.runner.answer_recorded(connection.player_id or "", frame.question)
+            await self._owner().notify(
+                Notice("answered", (connection.player_id or "",), question=frame.question)
+            )
 
     async def _record(self, connection: Connection, frame: AnswerFrame, received: int) -> str | None:
-        state = self.game.state
         player_id = connection.player_id or ""
-        player = state.players.get(player_id)
-        if self._open_question is None or frame.question != self._open_question or player is None:
+        if self.open_question is None or frame.question != self.open_question:
             return "closed"
         sent = self._sent_ms.get(player_id)
-        if sent is None or not self.game.eligible(player, frame.question):
+        if sent is None or connection.first_question > frame.question:
             return "closed"  # a late joiner answers from the next question on
-        question = self.game.questions[frame.question]
+        question = self._questions[frame.question]
         try:
             parse_answer(question, frame.answer)
         except InvalidAnswer:
             return "invalid"
-        read, limit, rtt = state.settings.read_time_ms, question.time_limit_ms, connection.rtt_ms
+        read, limit, rtt = self.info.settings.read_time_ms, question.time_limit_ms, connection.rtt_ms
         if is_too_early(received, sent, read):
             return "too_early"
         if not is_in_time(received, sent, read, rtt, limit):

@@ -1,8 +1,10 @@
 """The owner of a room on this node: applies host commands and timers to the `Game`, writes every
-transition to the store, and publishes the resulting events on the room's bus channel.
+transition to the store (fenced by its lease epoch), and publishes the resulting events.
 
-Transitions run one at a time under a lock. The answer path never takes it: edges record answers
-in the store themselves and only tell the owner who answered, an O(1) update.
+Transitions run one at a time under a lock; their writes and publishes go out afterwards, in order,
+through one output task, so no network round trip is made while the lock is held. The answer path
+never takes the lock: edges record answers in the store themselves and only tell the owner who
+answered, an O(1) update.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Callable, Coroutine
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
-from rooms.bus.memory import Bus
+from rooms.bus.base import Bus
 from rooms.core import envelope
 from rooms.core.clock import Clock, Handle
 from rooms.core.events import Effects, RoomError
@@ -21,9 +24,10 @@ from rooms.core.game import Game
 from rooms.core.protocol import Accept, Frame, Kick, Lock, Void
 from rooms.core.results import ResultsSink
 from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS
-from rooms.core.state import Account, Phase, PlayerState, StoredAnswer
+from rooms.core.state import Account, Phase, PlayerState, RoomState, StoredAnswer
 from rooms.core.types import PlayerId
-from rooms.store.memory import RoomStore
+from rooms.owner.base import Notice, Seat
+from rooms.store.base import RoomStore, StaleEpoch
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,10 @@ LOBBY_INTERVAL_MS = 250  # at most 4 lobby frames a second per room
 ANSWER_COUNT_INTERVAL_MS = 250
 EMPTY_ROOM_GRACE_MS = 10 * 60_000  # a room nobody is connected to lives this long
 FINISHED_ROOM_LINGER_MS = 10 * 60_000  # the podium stays reachable (and resumable) this long
+PRESENCE_SETTLE_MS = 1_000  # after a takeover, edges have this long to say who is connected
+WRITE_RETRIES = 20  # a failed store write is retried (Redis restarting) this many times, 0.25 s apart
+
+Step = Callable[[], Awaitable[None]]
 
 
 class RoomRunner:
@@ -43,26 +51,30 @@ class RoomRunner:
         bus: Bus,
         clock: Clock,
         sink: ResultsSink,
+        epoch: int,
         on_disposed: Callable[[str], None] = lambda pin: None,
     ):
         self.game = game
         self.pin = game.state.pin
+        self.epoch = epoch
         self._store, self._bus, self._clock, self._sink = store, bus, clock, sink
         self._on_disposed = on_disposed
         self._lock = asyncio.Lock()
         self._timers: dict[str, Handle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._output: deque[Step] = deque()
+        self._writer: asyncio.Task[None] | None = None
         self.connected: set[PlayerId] = set()
         self.host_connected = False
         self._waiting: set[PlayerId] = set()  # connected players yet to answer the open question
-        self._answered = 0
         self._answered_ids: set[PlayerId] = set()
         self._of = 0
+        self._settled_at_ms = 0  # early close waits until edges had time to report presence
         self.disposed = False
         self._watch_emptiness()
 
     @property
-    def state(self):  # noqa: ANN201 - RoomState, via the game
+    def state(self) -> RoomState:
         return self.game.state
 
     # --- background work -------------------------------------------------------------------------
@@ -79,8 +91,9 @@ class RoomRunner:
 
     async def idle(self) -> None:
         """Wait until the work that timers and notifications started is done (tests use this)."""
-        while self._tasks:
+        while self._tasks or (self._writer is not None and not self._writer.done()):
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            await self.flushed()
 
     def _schedule(self, name: str, when_ms: int, step: Callable[[], Coroutine[Any, Any, Any]]) -> None:
         self._cancel(name)
@@ -95,27 +108,71 @@ class RoomRunner:
         if handle is not None:
             handle.cancel()
 
-    # --- output ----------------------------------------------------------------------------------
+    # --- output: store writes and publishes, in order, outside the lock -------------------------
 
-    async def _emit(self, effects: Effects) -> None:
-        """Persist the state, then publish: shared events (kept in history), personal results, kicks."""
-        await self._store.save(self.state)
-        channel = envelope.channel(self.pin)
+    def _send(self, step: Step) -> None:
+        self._output.append(step)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write_out())
+
+    async def flushed(self) -> None:
+        """Wait until everything sent so far has been written and published."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
+
+    async def _write_out(self) -> None:
+        while self._output and not self.disposed:
+            step = self._output.popleft()
+            for attempt in range(WRITE_RETRIES):
+                try:
+                    await step()
+                    break
+                except StaleEpoch:
+                    log.warning("room %s: another node owns it now (epoch %s is stale)", self.pin, self.epoch)
+                    self._deposed()
+                    return
+                except Exception:
+                    log.exception("room %s: write failed (attempt %d)", self.pin, attempt + 1)
+                    await asyncio.sleep(0.25)
+
+    def publish(self, channel: str, message: bytes) -> None:
+        """Publish in the room's output order (owner replies use this, after the events before them)."""
+        self._send(lambda: self._bus.publish(channel, message))
+
+    def _emit(self, effects: Effects, players: Iterable[PlayerState] = ()) -> None:
+        """Persist what changed, then publish: shared events (kept in history), personal results, kicks.
+        Called under the lock; everything is encoded here, written and published by the output task."""
+        pin, epoch, meta, changed = self.pin, self.epoch, self.state.meta(), list(players)
+        store, bus, channel = self._store, self._bus, envelope.channel(self.pin)
+        finished = effects.finished
+        messages: list[tuple[int | None, bytes]] = []
         personal_at = len(effects.shared) if effects.personal_at is None else effects.personal_at
         for position, event in enumerate(effects.shared):
             if position == personal_at and effects.personal:
-                await self._bus.publish(channel, envelope.personal(effects.personal))
-            message = envelope.shared(event)
-            await self._store.append_event(self.pin, event.seq, message)
-            await self._bus.publish(channel, message)
+                messages.append((None, envelope.personal(effects.personal)))
+            messages.append((event.seq, envelope.shared(event)))
         if personal_at >= len(effects.shared) and effects.personal:
-            await self._bus.publish(channel, envelope.personal(effects.personal))
-        for frame in effects.host:
-            await self._bus.publish(channel, envelope.host(frame))
+            messages.append((None, envelope.personal(effects.personal)))
+        messages += [(None, envelope.host(frame)) for frame in effects.host]
         if effects.kicked:
-            await self._bus.publish(channel, envelope.kick(effects.kicked))
-        if effects.finished is not None:
-            self._spawn(self._sink.game_finished(effects.finished))
+            messages.append((None, envelope.kick(effects.kicked)))
+
+        async def write() -> None:
+            await store.save_meta(pin, epoch, meta)
+            if changed:
+                await store.save_players(pin, epoch, changed)
+            if finished is not None:
+                await self._sink.record(finished)  # durable before anyone sees `finished`
+
+        async def publish() -> None:
+            for seq, message in messages:
+                if seq is not None:
+                    await store.append_event(pin, epoch, seq, message)
+                await bus.publish(channel, message)
+
+        self._send(write)
+        self._send(publish)
+        if finished is not None:
             self._schedule("dispose", self._clock.now_ms() + FINISHED_ROOM_LINGER_MS, self.dispose)
 
     async def _transition(self, step: Callable[..., Effects], *, with_answers: bool = False) -> None:
@@ -128,18 +185,53 @@ class RoomRunner:
                 self._cancel("advance")  # the host moved on before auto-advance did
             if effects.question_opened:
                 self._question_opened()
-            await self._emit(effects)
+            scored = effects.finished is not None or bool(effects.personal)
+            self._emit(effects, self.state.players.values() if scored else ())
 
-    # --- players ---------------------------------------------------------------------------------
+    # --- seats -----------------------------------------------------------------------------------
 
-    async def join(self, nickname: str, account: Account | None) -> PlayerState:
+    async def join(self, nickname: str, account: Account | None, resume_hash: str) -> Seat:
         async with self._lock:
             if self.disposed:
                 raise RoomError("not_found", "This room has closed")
             player = self.game.join(nickname, account, self._clock.now_ms())
-            await self._store.save(self.state)
+            player.resume_hash = resume_hash
+            seat = self._seat(player)
+            pin, epoch = self.pin, self.epoch
+            self._send(lambda: self._store.save_players(pin, epoch, [player]))
         self._lobby_soon()
-        return player
+        return seat
+
+    def seat(self, player_id: PlayerId | None) -> Seat:
+        """A returning player's seat, or the host's (`None`)."""
+        if self.disposed:
+            raise RoomError("not_found", "This room has closed")
+        if player_id is None:
+            return self._seat(None)
+        player = self.state.players.get(player_id)
+        if player is None or player.kicked:
+            raise RoomError("kicked", "You were removed from this room")
+        if player.left:
+            raise RoomError("unauthorized", "You left this room")
+        return self._seat(player)
+
+    def _seat(self, player: PlayerState | None) -> Seat:
+        state = self.state
+        open_question = state.question_index if state.phase is Phase.QUESTION else None
+        snapshot = self.game.snapshot(None if player is None else player.id)
+        if player is None:
+            snapshot_seat = Seat(None, "", None, 0, snapshot, state.seq, open_question)
+            snapshot["game_id"] = state.game_id
+            return snapshot_seat
+        return Seat(
+            player.id,
+            player.nickname,
+            player.variant,
+            player.first_question,
+            snapshot,
+            state.seq,
+            open_question,
+        )
 
     def _lobby_soon(self) -> None:
         if "lobby" not in self._timers:
@@ -148,18 +240,38 @@ class RoomRunner:
     async def _flush_lobby(self) -> None:
         async with self._lock:
             if not self.disposed and self.game.lobby_pending():
-                await self._emit(self.game.flush_lobby())
+                self._emit(self.game.flush_lobby())
         gc.freeze()  # the players who just joined are long-lived: keep them out of full collections
 
     async def leave(self, player_id: PlayerId) -> None:
-        self.presence(player_id, connected=False)
+        self._presence(player_id, connected=False)
         async with self._lock:
             self.game.leave(player_id)
-            await self._store.save(self.state)
+            player = self.state.players.get(player_id)
+            if player is not None:
+                self._emit(Effects(), [player])
         self._lobby_soon()
 
-    def presence(self, player_id: PlayerId, connected: bool) -> None:
-        """An edge says a player's socket came or went; a question waits only for connected players."""
+    # --- what edges tell the owner ---------------------------------------------------------------
+
+    def notice(self, notice: Notice) -> None:
+        if self.disposed:
+            return
+        match notice.kind:
+            case "answered":
+                for player_id in notice.players:
+                    self._answer_recorded(player_id, notice.question)
+            case "presence":
+                for player_id in notice.players:
+                    self._presence(player_id, notice.connected)
+            case "host":
+                self.host_connected = notice.connected
+                self._watch_emptiness()
+            case "sent":
+                self._question_sent(notice.at_ms)
+
+    def _presence(self, player_id: PlayerId, connected: bool) -> None:
+        """A player's socket came or went; a question waits only for connected players."""
         if connected:
             self.connected.add(player_id)
             player = self.state.players.get(player_id)
@@ -167,7 +279,7 @@ class RoomRunner:
                 self.state.phase is Phase.QUESTION
                 and player is not None
                 and self.game.eligible(player, self.state.question_index)
-                and self._not_answered(player_id)
+                and player_id not in self._answered_ids
             ):
                 self._waiting.add(player_id)
         else:
@@ -176,20 +288,12 @@ class RoomRunner:
             self._close_if_all_answered()
         self._watch_emptiness()
 
-    def host_presence(self, connected: bool) -> None:
-        self.host_connected = connected
-        self._watch_emptiness()
-
-    def _not_answered(self, player_id: PlayerId) -> bool:
-        return player_id not in self._answered_ids
-
-    # --- questions -------------------------------------------------------------------------------
-
-    def answer_recorded(self, player_id: PlayerId, question: int) -> None:
+    def _answer_recorded(self, player_id: PlayerId, question: int) -> None:
         """An edge stored an answer; O(1): count it, maybe close early, pace the host's counter."""
         if self.state.phase is not Phase.QUESTION or question != self.state.question_index:
             return
-        self._answered += 1
+        if player_id in self._answered_ids:
+            return
         self._answered_ids.add(player_id)
         self._waiting.discard(player_id)
         if "answers" not in self._timers:
@@ -198,13 +302,20 @@ class RoomRunner:
             )
         self._close_if_all_answered()
 
-    def question_sent(self, last_sent_ms: int) -> None:
+    def _question_sent(self, last_sent_ms: int) -> None:
         """An edge finished sending the open question; its last player still gets the full time."""
         if self.game.extend_deadline(last_sent_ms):
             self._schedule("deadline", self.state.deadline_ms, self._on_deadline)
+            pin, epoch, meta = self.pin, self.epoch, self.state.meta()
+            self._send(lambda: self._store.save_meta(pin, epoch, meta))  # a new owner keeps the deadline
 
     def _close_if_all_answered(self) -> None:
-        if self.state.phase is Phase.QUESTION and not self._waiting and self._answered > 0:
+        if (
+            self.state.phase is Phase.QUESTION
+            and not self._waiting
+            and self._answered_ids
+            and self._clock.now_ms() >= self._settled_at_ms
+        ):
             self._spawn(self.close_question())
 
     async def _send_answer_count(self) -> None:
@@ -212,23 +323,27 @@ class RoomRunner:
             frame = {
                 "type": "answers",
                 "question": self.state.question_index,
-                "count": self._answered,
+                "count": len(self._answered_ids),
                 "of": self._of,
             }
-            await self._bus.publish(envelope.channel(self.pin), envelope.host(frame))
+            self.publish(envelope.channel(self.pin), envelope.host(frame))
 
-    def _question_opened(self) -> None:
+    # --- questions -------------------------------------------------------------------------------
+
+    def _question_opened(self, answered: Iterable[PlayerId] = ()) -> None:
         # Everything alive now (sockets, players, frames) outlives the answer burst: freezing it keeps
         # full collections, which would walk ~a million objects at 10k players, out of the burst.
         gc.freeze()
         index = self.state.question_index
-        self._answered, self._answered_ids = 0, set()
+        self._answered_ids = set(answered)
         self._waiting = {
             pid
             for pid in self.connected
-            if (p := self.state.players.get(pid)) is not None and self.game.eligible(p, index)
+            if (p := self.state.players.get(pid)) is not None
+            and self.game.eligible(p, index)
+            and pid not in self._answered_ids
         }
-        self._of = len(self._waiting)
+        self._of = len(self._waiting) + len(self._answered_ids)
         self._schedule("deadline", self.state.deadline_ms, self._on_deadline)
 
     async def _on_deadline(self) -> None:
@@ -248,7 +363,7 @@ class RoomRunner:
             effects = self.game.close(await self._store.answers(self.pin, index))
             self._cancel("deadline")
             self._cancel("answers")
-            await self._emit(effects)
+            self._emit(effects, self.state.players.values())
         if self.state.settings.auto_advance:
             self._schedule("advance", self._clock.now_ms() + AUTO_ADVANCE_PAUSE_MS, self._auto_next)
 
@@ -264,30 +379,26 @@ class RoomRunner:
 
     async def command(self, frame: Frame) -> None:
         """A host command (already checked to come from the host); RoomError when refused."""
-        match frame.type:
-            case "start":
+        match frame:
+            case Frame(type="start"):
                 await self._transition(lambda: self.game.start(self._clock.now_ms()))
-            case "next":
+            case Frame(type="next"):
                 await self.command_next()
-            case "close_question":
+            case Frame(type="close_question"):
                 if self.state.phase is not Phase.QUESTION:
                     raise RoomError("wrong_state", "No question is open")
                 await self.close_question()
-            case "end":
+            case Frame(type="end"):
                 await self.end()
-            case "kick":
-                assert isinstance(frame, Kick)
+            case Kick():
                 await self.kick(frame.player)
-            case "lock":
-                assert isinstance(frame, Lock)
+            case Lock():
                 await self._transition(lambda: self.game.lock(frame.locked))
-            case "void":
-                assert isinstance(frame, Void)
+            case Void():
                 await self._transition(
                     lambda answers: self.game.void(frame.question, answers), with_answers=True
                 )
-            case "accept":
-                assert isinstance(frame, Accept)
+            case Accept():
                 await self._transition(
                     lambda answers: self.game.accept(frame.question, frame.answer, answers), with_answers=True
                 )
@@ -307,19 +418,42 @@ class RoomRunner:
                 await self._store.close_answers(self.pin, self.state.question_index)
             for name in ("deadline", "answers", "advance", "lobby"):
                 self._cancel(name)
-            await self._emit(self.game.finish(self._clock.now_ms(), await self._all_answers()))
+            effects = self.game.finish(self._clock.now_ms(), await self._all_answers())
+            self._emit(effects, self.state.players.values())
 
     async def kick(self, player_id: PlayerId) -> None:
         async with self._lock:
             if player_id not in self.state.players or self.state.players[player_id].kicked:
                 raise RoomError("not_found", "No such player in this room")
             effects = self.game.leave(player_id, kicked=True)
-            resume_hash = self.state.players[player_id].resume_hash
-            if resume_hash:
-                await self._store.revoke_resume(resume_hash)
-            await self._emit(effects)
-        self.presence(player_id, connected=False)
+            player = self.state.players[player_id]
+            if player.resume_hash:
+                await self._store.revoke_resume(player.resume_hash)
+            self._emit(effects, [player])
+        self._presence(player_id, connected=False)
         self._lobby_soon()
+
+    # --- taking a room over ----------------------------------------------------------------------
+
+    async def took_over(self) -> None:
+        """This node just took the room's lease (its owner died or left): carry on from the store.
+        The clock goes on from the stored deadlines; edges are asked who is connected."""
+        state, now = self.state, self._clock.now_ms()
+        self._settled_at_ms = now + PRESENCE_SETTLE_MS
+        if state.phase is Phase.QUESTION:
+            answered = await self._store.answers(self.pin, state.question_index)
+            self._question_opened(answered)
+            self._schedule("settled", self._settled_at_ms, self._settled)
+        elif state.phase is Phase.REVEAL and state.settings.auto_advance:
+            self._schedule("advance", now + AUTO_ADVANCE_PAUSE_MS, self._auto_next)
+        elif state.phase is Phase.FINISHED:
+            self._schedule(
+                "dispose", max(now, (state.ended_at_ms or now) + FINISHED_ROOM_LINGER_MS), self.dispose
+            )
+        self.publish(envelope.channel(self.pin), envelope.owner())
+
+    async def _settled(self) -> None:
+        self._close_if_all_answered()
 
     # --- end of life -----------------------------------------------------------------------------
 
@@ -338,14 +472,27 @@ class RoomRunner:
         for name in list(self._timers):
             self._cancel(name)
 
+    def _deposed(self) -> None:
+        """Another node owns the room now: stop without touching the store or the sockets."""
+        self.disposed = True
+        self.cancel_timers()
+        self._output.clear()
+        self._on_disposed(self.pin)
+
+    def stand_down(self) -> None:
+        """This node stops owning the room (lease lost or handed over); the room lives on elsewhere."""
+        if not self.disposed:
+            self._deposed()
+
     async def dispose(self) -> None:
         """Forget the room: edges close their sockets (4004) and the store drops it."""
         async with self._lock:
             if self.disposed:
                 return
-            self.disposed = True
             self.cancel_timers()
-            await self._bus.publish(envelope.channel(self.pin), envelope.closed())
+            self.publish(envelope.channel(self.pin), envelope.closed())
+            await self.flushed()
+            self.disposed = True
             await self._store.delete(self.pin)
         gc.unfreeze()  # what this room froze may now be garbage; let the collector see it again
         self._on_disposed(self.pin)

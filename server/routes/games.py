@@ -13,8 +13,7 @@ from persistence.models import Game, User
 from persistence.repositories.games import GameListing, GameResults
 from rooms.core.questions import new_option_id
 from rooms.core.settings import GameSettings
-from rooms.core.state import RoomState
-from rooms.edge.edge import hash_token
+from rooms.node import NewRoom
 from server.api import Api
 from server.auth import is_admin, optional_user, require_user
 from server.errors import FieldError, Forbidden, NotFound, ValidationFailed
@@ -72,34 +71,37 @@ async def create_game(request: Request, body: CreateGame) -> CreatedGame:
                 "This quiz has no questions", [FieldError("quiz_id", "quiz has no questions")]
             )
         node = request.app.state.node
-        pin = await node.new_pin()
         host_token = secrets.token_urlsafe(32)
         settings = GameSettings(**body.settings.model_dump())
         snapshot = _playable_snapshot(document)
-        game = await uow.games.add(
-            Game(
-                kind="quiz",
-                pin=pin,
-                quiz_id=body.quiz_id,
-                host_id=user.id,
-                settings=settings.as_dict(),
-                quiz_snapshot=snapshot,
-                status="live",
+        # The PIN is the game row's; it is freed again when the row cannot be committed.
+        pin = await node.reserve_pin()
+        try:
+            game = await uow.games.add(
+                Game(
+                    kind="quiz",
+                    pin=pin,
+                    quiz_id=body.quiz_id,
+                    host_id=user.id,
+                    settings=settings.as_dict(),
+                    quiz_snapshot=snapshot,
+                    status="live",
+                )
             )
-        )
-        await uow.commit()
-    await node.open_room(
-        RoomState(
-            pin=pin,
+            await uow.commit()
+        except BaseException:
+            await node.store.release_pin(pin)
+            raise
+    await node.open_game(
+        pin,
+        NewRoom(
             game_id=game.id,
-            kind="quiz",
             title=snapshot["title"],
             settings=settings,
             questions_doc=snapshot["questions"],
-            host_token_hash=hash_token(host_token),
+            host_token=host_token,
             host_user_id=user.id,
-            created_at_ms=node.clock.now_ms(),
-        )
+        ),
     )
     return CreatedGame(
         id=game.id,

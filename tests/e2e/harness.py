@@ -107,6 +107,8 @@ class Live:
             await asyncio.sleep(0.01)
             for runner in list(self.app.state.node.runners.values()):
                 await asyncio.wait_for(runner.idle(), WAIT_S)
+        # Results reach the database in the background once spooled: a test reads them after this.
+        await asyncio.wait_for(self.app.state.results.drainer.drain(), WAIT_S)
 
     async def advance(self, ms: int) -> None:
         self.clock.advance(ms)

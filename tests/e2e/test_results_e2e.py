@@ -42,9 +42,9 @@ class Recording:
     def __init__(self, inner: Any):
         self.inner, self.games = inner, []
 
-    async def game_finished(self, game: FinishedGame) -> None:
+    async def record(self, game: FinishedGame) -> None:
         self.games.append(game)
-        await self.inner.game_finished(game)
+        await self.inner.record(game)
 
 
 async def account(live: Live, name: str) -> tuple[dict[str, str], int]:

@@ -18,8 +18,9 @@ from rooms.core.protocol import parse_frame
 from rooms.core.results import MemoryResultsSink
 from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS, GameSettings
 from rooms.core.state import Phase, RoomState
-from rooms.edge.edge import Connection, hash_token
-from rooms.node import RoomNode
+from rooms.edge.connection import Connection, hash_token
+from rooms.node import NewRoom, RoomNode
+from rooms.owner.base import Notice
 from rooms.owner.runner import ANSWER_COUNT_INTERVAL_MS, EMPTY_ROOM_GRACE_MS, LOBBY_INTERVAL_MS, RoomRunner
 from rooms.store.memory import MemoryRoomStore
 
@@ -94,17 +95,20 @@ class Room:
 
     def __init__(self, questions: list[dict[str, Any]] = QUIZ, history: int = 512, **settings: Any):
         self.clock = ManualClock()
-        self.store = MemoryRoomStore(history_length=history)
+        self.store = MemoryRoomStore(self.clock.now_ms, history_length=history)
         self.sink = MemoryResultsSink()
         self.node = RoomNode(self.store, MemoryBus(), self.clock, self.sink, NoRewards())
-        self.state = RoomState(pin=PIN, game_id=7, kind="quiz", title="Test",
-                               settings=GameSettings(**settings),
-                               questions_doc=questions, host_token_hash=hash_token(HOST_TOKEN),
-                               host_user_id=None, created_at_ms=self.clock.now_ms())
+        self.room = NewRoom(game_id=7, title="Test", settings=GameSettings(**settings), questions_doc=questions,
+                            host_token=HOST_TOKEN, host_user_id=None)
         self.runner: RoomRunner
 
+    @property
+    def state(self) -> RoomState:
+        return self.runner.state
+
     async def open(self) -> Room:
-        self.runner = await self.node.open_room(self.state)
+        assert await self.store.reserve_pin(PIN)
+        self.runner = await self.node.open_game(PIN, self.room)
         return self
 
     async def settle(self) -> None:
@@ -235,11 +239,11 @@ async def test_a_question_closes_at_its_deadline_and_not_before() -> None:
 async def test_the_deadline_moves_for_a_player_the_node_sent_the_question_to_late() -> None:
     room, host, players = await started("Ann", "Ben")
     opened = room.state.opened_at_ms
-    room.runner.question_sent(opened + 4000)  # the broadcast reached its last player 4 s later
+    room.runner.notice(Notice("sent", at_ms=opened + 4000))  # the broadcast reached its last player 4 s later
     assert room.state.deadline_ms == opened + 4000 + LIMIT_MS + SLACK_MS
     await room.advance(LIMIT_MS + SLACK_MS)
     assert room.state.phase is Phase.QUESTION
-    room.runner.question_sent(opened + 1000)  # an earlier send never shortens it
+    room.runner.notice(Notice("sent", at_ms=opened + 1000))  # an earlier send never shortens it
     assert room.state.deadline_ms == opened + 4000 + LIMIT_MS + SLACK_MS
     await room.advance(3999)
     assert room.state.phase is Phase.QUESTION

@@ -1,0 +1,59 @@
+"""The owner interface: the only way an edge talks to a room, wherever the room's owner runs.
+
+`LocalOwner` calls the runner in this process; `RemoteOwner` (rooms.owner.remote) sends the same
+requests over the bus to the node holding the room's lease. Requests that seat a socket answer with
+a `Seat`; notices (answered, presence, question sent) need no answer and are batched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from rooms.core.protocol import Frame
+from rooms.core.state import Account
+from rooms.core.types import PlayerId
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A seat as its edge needs it: who sits there, and the room as they should see it right now."""
+
+    player_id: PlayerId | None  # None for the host
+    nickname: str
+    variant: int | None
+    first_question: int
+    snapshot: dict[str, Any]  # `welcome.state`, less what the edge adds (remaining time, answered)
+    seq: int
+    open_question: int | None  # the question open right now, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something an edge tells the owner without waiting: `answered` (players answered `question`),
+    `presence` (players' sockets came or went), `host` (the host's socket), `sent` (the edge
+    finished sending the open question at `at_ms`)."""
+
+    kind: str
+    players: tuple[PlayerId, ...] = ()
+    connected: bool = True
+    question: int = -1
+    at_ms: int = 0
+
+
+class Owner(Protocol):
+    async def join(self, nickname: str, account: Account | None, resume_hash: str) -> Seat: ...
+
+    async def seat(self, player_id: PlayerId) -> Seat:
+        """A returning player's seat (RoomError `kicked` or `unauthorized` when it is gone)."""
+        ...
+
+    async def seat_host(self) -> Seat: ...
+
+    async def command(self, frame: Frame) -> None:
+        """A host command, already checked to come from the host's socket."""
+        ...
+
+    async def leave(self, player_id: PlayerId) -> None: ...
+
+    async def notify(self, notice: Notice) -> None: ...
