@@ -31,8 +31,12 @@ SLACK_MS = 300  # the room waits this long past a player's limit, for round-trip
 
 
 def single(text: str) -> dict[str, Any]:
-    return {"kind": "single", "text": text, "time_limit": LIMIT_MS // 1000,
-            "options": [{"id": "R", "text": "right", "correct": True}, {"id": "W", "text": "wrong"}]}
+    return {
+        "kind": "single",
+        "text": text,
+        "time_limit": LIMIT_MS // 1000,
+        "options": [{"id": "R", "text": "right", "correct": True}, {"id": "W", "text": "wrong"}],
+    }
 
 
 QUIZ = [single("First?"), single("Second?"), single("Third?")]
@@ -98,8 +102,14 @@ class Room:
         self.store = MemoryRoomStore(self.clock.now_ms, history_length=history)
         self.sink = MemoryResultsSink()
         self.node = RoomNode(self.store, MemoryBus(), self.clock, self.sink, NoRewards())
-        self.room = NewRoom(game_id=7, title="Test", settings=GameSettings(**settings), questions_doc=questions,
-                            host_token=HOST_TOKEN, host_user_id=None)
+        self.room = NewRoom(
+            game_id=7,
+            title="Test",
+            settings=GameSettings(**settings),
+            questions_doc=questions,
+            host_token=HOST_TOKEN,
+            host_user_id=None,
+        )
         self.runner: RoomRunner
 
     @property
