@@ -1,0 +1,162 @@
+"""Several real nodes over one Redis: one room served from every node as if from one, and a room
+that survives its owner's death. Each node is a `quizarena serve` process on a loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cluster.cluster import LEASE_TTL_MS, Cluster, cluster, host_a_game
+from tests.e2e.harness import WAIT_S, Client
+from tests.services import need_redis
+
+pytestmark = pytest.mark.redis
+FAILOVER_S = 15.0  # the lease lapses after 1.5 s; a loaded CI machine gets room to spare
+
+
+@pytest.fixture(autouse=True)
+def _redis() -> None:
+    need_redis()
+
+
+async def seat_player(group: Cluster, node_index: int, pin: str, nickname: str) -> Client:
+    client = await group.connect(group.nodes[node_index])
+    await client.send(type="join", pin=pin, nickname=nickname)
+    welcome = await client.expect("welcome")
+    assert welcome["player"]["nickname"] == nickname
+    return client
+
+
+async def seat_host(group: Cluster, node_index: int, game: dict[str, Any]) -> Client:
+    client = await group.connect(group.nodes[node_index])
+    await client.send(type="host", pin=game["pin"], token=game["host_token"])
+    assert (await client.expect("welcome"))["role"] == "host"
+    return client
+
+
+def option(question: dict[str, Any], text: str) -> str:
+    return next(o["id"] for o in question["options"] if o["text"] == text)
+
+
+def shared_seqs(client: Client) -> list[int]:
+    return [f["seq"] for f in client.frames if "seq" in f and f["type"] not in ("welcome",)]
+
+
+async def command_until_taken(host: Client, **frame: Any) -> None:
+    """Send a host command until an owner takes it (during a failover the room answers `unavailable`)."""
+    async with asyncio.timeout(FAILOVER_S):
+        while True:
+            await host.send(**frame)
+            marker = time.monotonic()
+            await host.send(type="ping", t=marker)
+            while True:
+                reply = await host.recv()
+                if reply["type"] == "pong" and reply["t"] == marker:
+                    return  # no error before the pong: the command was taken
+                if reply["type"] == "error":
+                    assert reply["code"] == "unavailable", reply
+                    break
+            await asyncio.sleep(0.2)
+
+
+async def test_two_nodes_serve_one_room_as_if_it_were_one(tmp_path: Path) -> None:
+    async with cluster(tmp_path, "a", "b") as group:
+        game = await host_a_game(group.nodes[0])  # node a owns the room
+        host = await seat_host(group, 1, game)  # the host and Ben are on node b
+        ann = await seat_player(group, 0, game["pin"], "Ann")
+        ben = await seat_player(group, 1, game["pin"], "Ben")
+        await host.send(type="start")
+        question = await ann.expect("question")
+        assert (
+            (await ben.expect("question"))["seq"] == question["seq"] == (await host.expect("question"))["seq"]
+        )
+        for client, pick in ((ann, "Paris"), (ben, "Lyon")):
+            await client.send(type="answer", question=0, answer=option(question, pick))
+            assert (await client.expect("answer_ack"))["accepted"]
+        # Everyone answered: the owner on node a closes the question for all three.
+        reveal = await host.expect("reveal")
+        assert reveal["correct"] == [option(question, "Paris")]
+        assert (await ann.expect("result"))["correct"] and not (await ben.expect("result"))["correct"]
+        await host.expect("scoreboard")
+        await host.send(type="end")
+        finished = await host.expect("finished")
+        assert [p["nickname"] for p in finished["podium"]] == ["Ann", "Ben"]
+        for client in (ann, ben):
+            assert (await client.expect("finished"))["seq"] == finished["seq"]
+            seqs = shared_seqs(client)
+            assert seqs == sorted(set(seqs)), seqs  # every event once, in order
+
+
+async def test_the_room_finishes_on_a_survivor_when_its_owner_is_killed(tmp_path: Path) -> None:
+    async with cluster(tmp_path, "a", "b") as group:
+        game = await host_a_game(group.nodes[0])
+        host = await seat_host(group, 1, game)
+        ann = await seat_player(group, 0, game["pin"], "Ann")  # on the owner: she loses her socket too
+        ben = await seat_player(group, 1, game["pin"], "Ben")
+        token = ann.frames[0]["resume_token"]
+        await host.send(type="start")
+        question = await ann.expect("question")
+        await ann.send(type="answer", question=0, answer=option(question, "Paris"))
+        assert (await ann.expect("answer_ack"))["accepted"]  # acked: it must survive what follows
+
+        group.nodes[0].kill()
+        killed_at = time.monotonic()
+        await ben.expect("question")
+        # Ann comes back through node b with her token; the room is still open for her.
+        ann = await group.connect(group.nodes[1])
+        async with asyncio.timeout(FAILOVER_S):
+            while True:
+                await ann.send(type="resume", token=token, last_seq=question["seq"])
+                frame = await ann.recv()
+                if frame["type"] == "welcome":
+                    break
+                assert frame["type"] == "error" and frame["code"] == "unavailable", frame
+                await asyncio.sleep(0.2)
+        failover_s = time.monotonic() - killed_at
+        assert frame["recovered"] and frame["state"]["phase"] == "question" and frame["state"]["answered"]
+        await ben.send(type="answer", question=0, answer=option(question, "Lyon"))
+        assert (await ben.expect("answer_ack"))["accepted"]
+
+        await command_until_taken(host, type="close_question")
+        reveal = await host.expect("reveal")
+        assert reveal["distribution"][option(question, "Paris")] == 1
+        assert (await ann.expect("result"))["correct"], "an answer acked before the kill was lost"
+        assert not (await ben.expect("result"))["correct"]
+        await command_until_taken(host, type="end")
+        finished = await ben.expect("finished")
+        assert [p["nickname"] for p in finished["podium"]] == ["Ann", "Ben"]
+        assert failover_s < FAILOVER_S
+        print(
+            f"failover: owner killed -> room answering on the survivor in {failover_s:.2f} s "
+            f"(lease {LEASE_TTL_MS} ms)"
+        )
+
+
+async def test_a_frozen_owner_that_wakes_up_changes_nothing(tmp_path: Path) -> None:
+    async with cluster(tmp_path, "a", "b") as group:
+        game = await host_a_game(group.nodes[0])
+        host = await seat_host(group, 1, game)
+        ben = await seat_player(group, 1, game["pin"], "Ben")
+        group.nodes[0].signal(signal.SIGSTOP)  # node a froze past its lease: node b takes the room
+        await command_until_taken(host, type="start")
+        question = await ben.expect("question")
+        group.nodes[0].signal(signal.SIGCONT)  # the zombie wakes up, believing it still owns the room
+        await asyncio.sleep(LEASE_TTL_MS / 1000)
+        await ben.send(type="answer", question=0, answer=option(question, "Paris"))
+        assert (await ben.expect("answer_ack"))["accepted"]
+        reveal = await host.expect("reveal")  # the one answer closes the question, once
+        assert reveal["seq"] == question["seq"] + 1
+        await host.expect("scoreboard")
+        await host.send(type="end")
+        await ben.expect("finished")
+        seqs = shared_seqs(ben)
+        assert seqs == sorted(set(seqs)), seqs
+        await asyncio.sleep(0.5)
+        assert not [
+            f for f in ben.frames if f["type"] == "question" and f is not question and f["question"] == 0
+        ]
