@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.cluster.cluster import LEASE_TTL_MS, Cluster, cluster, host_a_game
@@ -37,6 +38,18 @@ async def seat_host(group: Cluster, node_index: int, game: dict[str, Any]) -> Cl
     await client.send(type="host", pin=game["pin"], token=game["host_token"])
     assert (await client.expect("welcome"))["role"] == "host"
     return client
+
+
+async def seat_retrying(client: Client, **first_frame: Any) -> dict[str, Any]:
+    """Send a first frame until the room takes it (during a failover it answers `unavailable`)."""
+    async with asyncio.timeout(FAILOVER_S):
+        while True:
+            await client.send(**first_frame)
+            frame = await client.recv()
+            if frame["type"] == "welcome":
+                return frame
+            assert frame["type"] == "error" and frame["code"] == "unavailable", frame
+            await asyncio.sleep(0.2)
 
 
 def option(question: dict[str, Any], text: str) -> str:
@@ -109,14 +122,7 @@ async def test_the_room_finishes_on_a_survivor_when_its_owner_is_killed(tmp_path
         await ben.expect("question")
         # Ann comes back through node b with her token; the room is still open for her.
         ann = await group.connect(group.nodes[1])
-        async with asyncio.timeout(FAILOVER_S):
-            while True:
-                await ann.send(type="resume", token=token, last_seq=question["seq"])
-                frame = await ann.recv()
-                if frame["type"] == "welcome":
-                    break
-                assert frame["type"] == "error" and frame["code"] == "unavailable", frame
-                await asyncio.sleep(0.2)
+        frame = await seat_retrying(ann, type="resume", token=token, last_seq=question["seq"])
         failover_s = time.monotonic() - killed_at
         assert frame["recovered"] and frame["state"]["phase"] == "question" and frame["state"]["answered"]
         await ben.send(type="answer", question=0, answer=option(question, "Lyon"))
@@ -160,3 +166,45 @@ async def test_a_frozen_owner_that_wakes_up_changes_nothing(tmp_path: Path) -> N
         assert not [
             f for f in ben.frames if f["type"] == "question" and f is not question and f["question"] == 0
         ]
+
+
+async def test_a_lone_node_killed_and_started_again_carries_its_game_on_and_keeps_its_results(
+    tmp_path: Path,
+) -> None:
+    async with cluster(tmp_path, "a") as group:
+        node = group.nodes[0]
+        game = await host_a_game(node)
+        host = await seat_host(group, 0, game)
+        ann = await seat_player(group, 0, game["pin"], "Ann")
+        token = ann.frames[0]["resume_token"]
+        await host.send(type="start")
+        question = await ann.expect("question")
+        await ann.send(type="answer", question=0, answer=option(question, "Paris"))
+        assert (await ann.expect("answer_ack"))["accepted"]
+
+        node.kill()
+        node.start()
+        await node.ready()
+        host = await group.connect(node)  # the host page comes back with its token
+        await seat_retrying(host, type="host", pin=game["pin"], token=game["host_token"])
+        ann = await group.connect(node)
+        frame = await seat_retrying(ann, type="resume", token=token, last_seq=question["seq"])
+        assert frame["state"]["phase"] == "question" and frame["state"]["answered"]
+        await command_until_taken(host, type="close_question")
+        assert (await ann.expect("result"))["correct"]
+        await host.send(type="end")
+        finished = await host.expect("finished")
+
+        node.kill()  # right after `finished`: the results were spooled before anyone saw it
+        node.start()
+        await node.ready()
+        async with httpx.AsyncClient(base_url=node.url, timeout=WAIT_S) as http:
+            login = await http.post("/auth/login", json={"username": "host", "password": "host-password"})
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            async with asyncio.timeout(FAILOVER_S):
+                while True:
+                    report = (await http.get(f"/games/{finished['game_id']}", headers=headers)).json()
+                    if report.get("players"):
+                        break
+                    await asyncio.sleep(0.2)
+        assert [p["nickname"] for p in report["players"]] == ["Ann"]
