@@ -30,7 +30,7 @@ from server.errors import (
 )
 from server.jsonio import json_response
 from server.limits import BodySizeLimit
-from server.live import build_node
+from server.live import build_node, reconcile_live_games
 from server.openapi import build_openapi
 from server.outbox import SpoolOutbox, default_spool_path
 from server.routes import auth, games, health, leaderboards, pages, progress, qr, quizzes
@@ -77,6 +77,8 @@ def create_app(
         results = app.state.results = app.state.node.sink
         await results.start(spool)
         await app.state.node.start()
+        if database is None:  # tests that own their database own its rows too
+            await reconcile_live_games(app.state.db, app.state.node, shared_store=app.state.redis is not None)
         try:
             yield
         finally:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime, timedelta
+
 from redis.asyncio import Redis
 
 from persistence.db import Database
@@ -18,6 +21,8 @@ from rooms.store.redis import RedisRoomStore
 from server.config import Settings
 from server.results import DatabaseResultsSink
 from server.tokens import InvalidToken, verify_access_token
+
+log = logging.getLogger(__name__)
 
 
 class XpRewards:
@@ -43,6 +48,24 @@ def account_lookup(settings: Settings, database: Database):  # noqa: ANN201 - ro
             return None if user is None else Account(user_id=user.id, xp=user.xp)
 
     return authenticate
+
+
+RECONCILE_GRACE = timedelta(minutes=2)  # a game row this young may be a room opening on another node
+
+
+async def reconcile_live_games(database: Database, node: RoomNode, shared_store: bool) -> list[int]:
+    """At start-up: games left `live` by a dead process are resumed when their room is in the store
+    (the node's sweep takes them over), otherwise ended as `aborted`. Returns the aborted ids."""
+    now = datetime.now(UTC)
+    keep = set(await node.store.live_pins())
+    # Alone in memory, no other node can be opening a room: every live row older than now is dead.
+    created_before = now - RECONCILE_GRACE if shared_store else now
+    async with database.uow() as uow:
+        aborted = await uow.games.abort_live(keep, created_before, now)
+        await uow.commit()
+    if aborted:
+        log.warning("ended %d game(s) left live by a stopped server as aborted: %s", len(aborted), aborted)
+    return aborted
 
 
 def build_node(

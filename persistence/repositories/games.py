@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import defer
 
 from persistence.models import Answer, Game, GamePlayer
@@ -45,6 +46,21 @@ class GameRepository(Repository[Game]):
     """Games, their players and answers; never commits."""
 
     model = Game
+
+    async def abort_live(self, keep_pins: set[str], created_before: datetime, now: datetime) -> list[int]:
+        """Mark `live` games whose room is gone (its PIN not in `keep_pins`) as `aborted`, ended `now`;
+        games created since `created_before` are left alone (their room may be opening right now)."""
+        rows = await self.session.execute(
+            select(Game.id, Game.pin).where(Game.status == "live", Game.created_at < created_before)
+        )
+        dead = [game_id for game_id, pin in rows if pin not in keep_pins]
+        if dead:
+            await self.session.execute(
+                update(Game)
+                .where(Game.id.in_(dead), Game.status == "live")
+                .values(status="aborted", ended_at=now)
+            )
+        return dead
 
     async def for_results(self, game_id: int) -> Game | None:
         """The game row, locked until the transaction ends (PostgreSQL; SQLite has one writer), so
