@@ -102,7 +102,9 @@ async function start() {
           el("td", { class: "num" }, seat ? formatNumber(seat.score) : "—"),
           el("td", { class: "num" }, seat && seat.rank ? `${ordinal(seat.rank)} / ${game.players}` : "—")));
       }
-      history.append(el("div", { style: { overflowX: "auto" } }, el("table", {},
+      // The table may be wider than a phone: its scroll box takes keyboard focus so it can be
+      // scrolled without a pointer.
+      history.append(el("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-labelledby": "history-title" }, el("table", {},
         el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("me.col.game")), el("th", { scope: "col" }, t("me.col.date")), el("th", { scope: "col" }, t("me.col.role")), el("th", { scope: "col", class: "num" }, t("me.col.score")), el("th", { scope: "col", class: "num" }, t("me.col.rank")))),
         body)));
     }

@@ -16,7 +16,7 @@ const NAV = [
 ];
 
 export function siteHeader(active) {
-  const nav = el("nav", { class: "site-nav", "aria-label": t("nav.label") });
+  const nav = el("nav", { class: "site-nav", id: "site-nav", "aria-label": t("nav.label") });
   for (const [key, href] of NAV) {
     nav.append(el("a", { href, "aria-current": key === active ? "page" : null }, t(`nav.${key}`)));
   }
@@ -27,13 +27,29 @@ export function siteHeader(active) {
   };
   paint();
   window.addEventListener("quizarena:session", paint);
-  return el(
+  // On a phone the links fold behind a Menu button (CSS shows the button below 640 px), so the
+  // header keeps to one line instead of taking a quarter of the screen.
+  const menu = el("button", { type: "button", class: "menu-toggle", "aria-expanded": "false", "aria-controls": "site-nav" }, icon("menu"), t("nav.menu"));
+  const header = el(
     "header",
     { class: "site-header" },
     el("a", { class: "brand", href: "/" }, el("img", { src: "/static/img/favicon.svg", alt: "" }), t("app.name")),
+    menu,
     nav,
     who,
   );
+  const setOpen = (open) => {
+    menu.setAttribute("aria-expanded", String(open));
+    header.classList.toggle("nav-open", open);
+  };
+  menu.addEventListener("click", () => setOpen(menu.getAttribute("aria-expanded") !== "true"));
+  header.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && header.classList.contains("nav-open")) {
+      setOpen(false);
+      menu.focus();
+    }
+  });
+  return header;
 }
 
 /** Fills `[data-i18n]` texts of a static page and mounts the header. */
@@ -80,6 +96,7 @@ export function icon(name, extraClass = "") {
     minus: ["path", { d: "M5 12h14", fill: "none", stroke: "currentColor", "stroke-width": 3, "stroke-linecap": "round" }],
     up: ["path", { d: "M6 15l6-6 6 6", fill: "none", stroke: "currentColor", "stroke-width": 2.5, "stroke-linecap": "round", "stroke-linejoin": "round" }],
     down: ["path", { d: "M6 9l6 6 6-6", fill: "none", stroke: "currentColor", "stroke-width": 2.5, "stroke-linecap": "round", "stroke-linejoin": "round" }],
+    menu: ["path", { d: "M4 7h16M4 12h16M4 17h16", fill: "none", stroke: "currentColor", "stroke-width": 2.6, "stroke-linecap": "round" }],
     grip: ["path", { d: "M9 5h.01M15 5h.01M9 12h.01M15 12h.01M9 19h.01M15 19h.01", fill: "none", stroke: "currentColor", "stroke-width": 3.2, "stroke-linecap": "round" }],
     flame: ["path", { d: "M12 2c1 4 5 5.5 5 10.5A5 5 0 0 1 7 13c0-2 1-3.5 2-4.5.3 2 1.2 3 2.2 3.5C10.5 9 11 5 12 2z", fill: "currentColor" }],
     lock: ["path", { d: "M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z", fill: "none", stroke: "currentColor", "stroke-width": 2.2, "stroke-linejoin": "round" }],

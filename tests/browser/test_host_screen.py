@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, Pages, Site, host_seat, ws_player
+from tests.browser.conftest import DESKTOP, PHONE, Pages, Site, host_seat, ws_player
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +103,7 @@ async def test_quiz_titles_in_the_hosts_list_wrap_between_words(site: Site, page
     title = "Photosynthesis, chlorophyll and the extraordinarily complicated light-dependent reactions " * 2
     auth = await site.sign_up("biology")
     await site.create_quiz(auth, {"title": title.strip(), "questions": QUIZ["questions"][:1]})
-    page = await pages.open("host", "/", viewport={"width": 1024, "height": 768})
+    page = await pages.open("host", "/", viewport=PHONE)
     token = auth["Authorization"].removeprefix("Bearer ")
     await page.evaluate(
         "t => localStorage.setItem('quizarena.session', JSON.stringify({access_token: t}))", token
