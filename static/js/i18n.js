@@ -12,6 +12,7 @@ const MESSAGES = {
   "title.author": "Your quizzes · QuizArena",
   "title.me": "Your progress · QuizArena",
   "title.leaderboard": "Leaderboards · QuizArena",
+  "title.docs": "API reference · QuizArena",
 
   "nav.label": "Main",
   "nav.play": "Play",
@@ -29,6 +30,13 @@ const MESSAGES = {
   "home.host_text": "Pick a quiz, show the PIN and QR code, and run the show.",
   "home.author_title": "Write a quiz",
   "home.author_text": "Seven kinds of questions, time limits, points, import and export.",
+
+  "docs.title": "QuizArena API",
+  "docs.lede": "Every REST call, generated from /openapi.json: open one, press “Try it out” and send it to this server. The live game's WebSocket frames are described in docs/protocol.md in the repository.",
+  "docs.auth_title": "Calls that need an account",
+  "docs.auth_intro": "Sign in and the calls marked with a lock carry your access token.",
+  "docs.sign_in": "Sign in to try them",
+  "docs.signed_in": "Signed in as {name}: calls marked with a lock carry your access token.",
 
   "common.loading": "Loading…",
   "common.back": "Back",

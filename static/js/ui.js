@@ -477,12 +477,12 @@ function showFieldError(field, message) {
 }
 
 /** Log in or create an account; `onDone(session)` once signed in. */
-export function signInPanel({ onDone, intro = "" }) {
+export function signInPanel({ onDone, intro = "", heading = "h1" }) {
   let mode = "login";
   const root = el("section", { class: "card narrow", "aria-labelledby": "signin-title" });
   const render = () => {
     clear(root);
-    const title = el("h1", { id: "signin-title" }, t(mode === "login" ? "auth.login_title" : "auth.register_title"));
+    const title = el(heading, { id: "signin-title" }, t(mode === "login" ? "auth.login_title" : "auth.register_title"));
     const formError = el("p", { class: "form-error", role: "alert", hidden: true });
     const username = fieldBlock("auth-username", t("auth.username"), el("input", { type: "text", autocomplete: "username", required: true, autocapitalize: "off", spellcheck: "false" }),
       mode === "register" ? t("auth.username_hint") : null);
