@@ -40,7 +40,12 @@ class Operation:
     status: int = 200
     auth: bool = False
     accepts_form: bool = False
-    raw_body: dict[str, str] = field(default_factory=dict)  # content type -> description, for imports
+    # Bodies the handler reads itself (imports): content type -> the model it validates against, or
+    # a description of the text it parses.
+    raw_body: dict[str, type[BaseModel] | str] = field(default_factory=dict)
+    # Error statuses beyond those the operation's shape implies (see server/openapi.py).
+    errors: tuple[int, ...] = ()
+    optional_auth: bool = False  # a bearer token is optional, and a bad one is a 401
 
 
 class Api:
@@ -70,7 +75,24 @@ class Api:
         return self.operation("DELETE", path, summary, status=options.pop("status", 204), **options)
 
     def routes(self) -> list[Route]:
-        return [Route(op.path, _endpoint(op), methods=[op.method]) for op in self.operations]
+        """One route per path, so that a 405 and an OPTIONS answer (server/errors.py) list every method
+        of the path in `Allow`."""
+        by_path: dict[str, dict[str, Operation]] = {}
+        for op in self.operations:
+            by_path.setdefault(op.path, {})[op.method] = op
+        return [Route(path, _dispatch(ops), methods=list(ops)) for path, ops in by_path.items()]
+
+
+def _dispatch(ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
+    endpoints = {method: _endpoint(op) for method, op in ops.items()}
+
+    async def endpoint(request: Request) -> Response:
+        # The route itself answers 405 for a method it does not list; HEAD is a GET.
+        return await endpoints[request.method if request.method in endpoints else "GET"](request)
+
+    first = next(iter(ops.values()))
+    endpoint.__name__ = first.handler.__name__
+    return endpoint
 
 
 def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
@@ -82,6 +104,7 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             # Bodies parse strictly: JSON has types, so `true` is no id and "5" is no number. (A
             # form's values are all strings; the operations that take forms take only strings.)
             inputs["body"] = validate(op.body, await read_payload(request, op.accepts_form), strict=True)
+        _refuse_unknown_parameters(op, request)
         if op.query is not None:
             inputs["query"] = validate(op.query, dict(request.query_params))
         result = await op.handler(request, **inputs)
@@ -94,6 +117,16 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
     endpoint.__name__ = op.handler.__name__
     endpoint.__doc__ = inspect.getdoc(op.handler)
     return endpoint
+
+
+def _refuse_unknown_parameters(op: Operation, request: Request) -> None:
+    """A query parameter the operation does not declare is a mistake worth saying (a misspelt
+    `limt=5` would otherwise be ignored in silence), as the OpenAPI document says."""
+    known = set(op.query.model_fields) if op.query is not None else set()
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        fields = [FieldError(path=name, message="unknown parameter") for name in unknown]
+        raise ValidationFailed("Unknown query parameter", fields=fields)
 
 
 def _plain(value: Any) -> Any:
@@ -112,9 +145,21 @@ async def read_payload(request: Request, accepts_form: bool = False) -> Any:
     if not raw.strip():
         raise BadRequest("Request body must be a JSON document")
     try:
-        return loads(raw)
+        return whole_numbers(loads(raw))
     except JSONDecodeError as exc:
         raise BadRequest(f"Request body is not valid JSON: {exc}") from None
+
+
+def whole_numbers(value: Any) -> Any:
+    """`value` with every integral float made an int: JSON has one number type, and JSON Schema (so
+    our OpenAPI document) counts 20.0 as an integer, while strict validation would refuse it."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        return {key: whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(item) for item in value]
+    return value
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:

@@ -128,13 +128,18 @@ async def api_error_handler(request: Request, exc: Exception) -> Response:
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
-    """Starlette's own 404/405 (unknown path, wrong method) in our shape."""
+    """Starlette's own 404/405 (unknown path, wrong method) in our shape. An OPTIONS request is what
+    a 405 would be for it, answered: 204 with the path's methods in `Allow`."""
     assert isinstance(exc, HTTPException)
     cls = _BY_STATUS.get(exc.status_code, BadRequest)
     detail = exc.detail if isinstance(exc.detail, str) else cls.code.replace("_", " ")
     error = cls(detail)
-    if exc.status_code == 405 and exc.headers:
-        error.headers.update(exc.headers)
+    if exc.status_code == 405 and exc.headers and "Allow" in exc.headers:
+        methods = {m.strip() for m in exc.headers["Allow"].split(",")} | {"OPTIONS"}
+        allow = ", ".join(sorted(methods))
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": allow})
+        error.headers["Allow"] = allow
     return render(error)
 
 

@@ -67,9 +67,22 @@ def _number(value: Any) -> int | float:
     return value
 
 
+# The same rules as JSON Schema patterns, for the OpenAPI document: at least one character that is not
+# a space (texts are trimmed, then must not be empty), and no control characters (but tab and line
+# breaks in texts that may span lines).
+_LINE_CHAR = r"[^\x00-\x1f\x7f]"
+_LINES_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_SPACES = r"\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # what trimming removes
+_VISIBLE = f"[^\\x00-\\x1f\\x7f{_SPACES}]"
+SINGLE_LINE_PATTERN = f"^{_LINE_CHAR}*{_VISIBLE}{_LINE_CHAR}*$"
+MULTILINE_PATTERN = f"^{_LINES_CHAR}*{_VISIBLE}{_LINES_CHAR}*$"
+TAG_PATTERN = f"^[^,;\\x00-\\x1f\\x7f]*[^,;\\x00-\\x1f\\x7f{_SPACES}][^,;\\x00-\\x1f\\x7f]*$"
+
+
 def _text(max_length: int, check: Callable[[str], str]) -> Any:
+    pattern = SINGLE_LINE_PATTERN if check is _single_line else MULTILINE_PATTERN
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
-                     AfterValidator(check)]
+                     AfterValidator(check), Field(json_schema_extra={"pattern": pattern})]
 
 
 Title = _text(200, _single_line)
@@ -77,11 +90,24 @@ QuestionText = _text(500, _multiline)
 OptionText = _text(120, _multiline)
 AcceptedText = _text(100, _single_line)
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40),
-                AfterValidator(_tag)]
+                AfterValidator(_tag), Field(json_schema_extra={"pattern": TAG_PATTERN})]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000),
-                        AfterValidator(_multiline)]
-Number = Annotated[int | float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+                        AfterValidator(_multiline), Field(json_schema_extra={"pattern": f"^{_LINES_CHAR}*$"})]
+Number = Annotated[int | float, PlainValidator(_number),
+                   WithJsonSchema({"type": "number", "minimum": -NUMBER_LIMIT, "maximum": NUMBER_LIMIT})]
 Points = Literal[0, 1000, 2000]
+DISTINCT_TEXTS = "option texts differ from each other (compared after trimming)"
+
+
+def _options(correct: dict[str, Any] | None = None, rule: str = DISTINCT_TEXTS) -> Any:
+    """An options list field. JSON Schema can say how many options are correct (`contains`); that
+    their texts differ it can only approach with `uniqueItems`, so the description says it."""
+    extra: dict[str, Any] = {"uniqueItems": True}
+    if correct is not None:
+        is_correct = {"type": "object", "required": ["correct"], "properties": {"correct": {"const": True}}}
+        extra["contains"] = is_correct
+        extra.update(correct)
+    return Field(min_length=2, max_length=MAX_OPTIONS, description=rule, json_schema_extra=extra)
 
 
 class DocumentModel(BaseModel):
@@ -126,7 +152,9 @@ class SingleQuestion(QuestionBase):
     """Single choice: exactly one correct option."""
 
     kind: Literal["single"]
-    options: list[ChoiceOption] = Field(min_length=2, max_length=MAX_OPTIONS)
+    options: list[ChoiceOption] = _options(
+        {"minContains": 1, "maxContains": 1}, f"exactly one is correct; {DISTINCT_TEXTS}"
+    )
 
     @field_validator("options")
     @classmethod
@@ -141,7 +169,7 @@ class MultipleQuestion(QuestionBase):
     """Multiple select: at least one correct option."""
 
     kind: Literal["multiple"]
-    options: list[ChoiceOption] = Field(min_length=2, max_length=MAX_OPTIONS)
+    options: list[ChoiceOption] = _options({"minContains": 1}, f"at least one is correct; {DISTINCT_TEXTS}")
 
     @field_validator("options")
     @classmethod
@@ -167,14 +195,15 @@ class TypeQuestion(QuestionBase):
 
 
 class SliderQuestion(QuestionBase):
-    """A number on a slider from `min` to `max` by `step`; full points within `tolerance` of `correct`."""
+    """A number on a slider from `min` to `max` by `step`; full points within `tolerance` of `correct`.
+    `min` < `max`, 0 < `step` <= `max` - `min`, and `min` <= `correct` <= `max`."""
 
     kind: Literal["slider"]
     min: Number
-    max: Number
-    step: Number
-    correct: Number
-    tolerance: Number = 0
+    max: Number = Field(description="greater than min")
+    step: Annotated[Number, Field(description="at most max - min", json_schema_extra={"exclusiveMinimum": 0})]
+    correct: Number = Field(description="from min to max")
+    tolerance: Annotated[Number, Field(json_schema_extra={"minimum": 0})] = 0
 
     @field_validator("max")
     @classmethod
@@ -208,7 +237,7 @@ class SliderQuestion(QuestionBase):
 
 
 class _PlainOptionsQuestion(QuestionBase):
-    options: list[PlainOption] = Field(min_length=2, max_length=MAX_OPTIONS)
+    options: list[PlainOption] = _options()
 
     @field_validator("options")
     @classmethod
@@ -227,7 +256,7 @@ class PollQuestion(_PlainOptionsQuestion):
     """A poll: no correct answer and no points (`points` defaults to, and must be, 0)."""
 
     kind: Literal["poll"]
-    points: Points = 0
+    points: Points = Field(0, json_schema_extra={"enum": [0]})
 
     @field_validator("points")
     @classmethod

@@ -71,7 +71,7 @@ async def test_ids_past_any_column_are_404_in_paths(client: httpx.AsyncClient, s
     [
         {"quiz_id": True},
         {"quiz_id": "{id}"},
-        {"quiz_id": "id+0.0"},
+        {"quiz_id": "id+0.5"},
         {"quiz_id": None},
         {"quiz_id": "id", "settings": {"top_n": "5"}},
         {"quiz_id": "id", "settings": {"streak": 1}},
@@ -86,7 +86,7 @@ async def test_bodies_parse_strictly(client: httpx.AsyncClient, signup: Signup, 
     created = await client.post("/quizzes", json=QUIZ, headers=headers)
     assert created.status_code == 201
     quiz_id = created.json()["id"]  # 1 on SQLite, where `true` used to mean this quiz
-    spelled = {"id": quiz_id, "{id}": str(quiz_id), "id+0.0": quiz_id + 0.0}
+    spelled = {"id": quiz_id, "{id}": str(quiz_id), "id+0.5": quiz_id + 0.5}
     body = {**body, "quiz_id": spelled.get(body["quiz_id"], body["quiz_id"])}
     response = await client.post("/games", json=body, headers=headers)
     assert response.status_code == 422, response.text
@@ -100,6 +100,9 @@ async def test_strict_bodies_still_take_the_right_types(client: httpx.AsyncClien
     response = await client.post("/games", json={"quiz_id": quiz_id, "settings": settings}, headers=headers)
     assert response.status_code == 201, response.text
     assert response.json()["settings"]["top_n"] == 3
+    # JSON has one number type: 3.0 is the integer 3 (as JSON Schema says), 3.5 is not.
+    whole = {"quiz_id": float(quiz_id), "settings": {"top_n": 3.0}}
+    assert (await client.post("/games", json=whole, headers=headers)).status_code == 201
     # A login form sends only strings; that stays fine.
     form = await client.post("/auth/login", data={"username": "alice", "password": "correct horse battery"})
     assert form.status_code == 200, form.text

@@ -126,7 +126,8 @@ def _pair(tokens: accounts.IssuedTokens) -> TokenPair:
                      expires_in=tokens.expires_in)
 
 
-@api.post("/auth/register", "Create an account", body=RegisterRequest, response=Account, status=201)
+@api.post("/auth/register", "Create an account", body=RegisterRequest, response=Account, status=201,
+          errors=(409,))
 async def register(request: Request, body: RegisterRequest) -> Account:
     """Usernames and emails are unique regardless of case; a taken one answers 409 naming the field."""
     async with request.app.state.db.uow() as uow:
@@ -137,7 +138,7 @@ async def register(request: Request, body: RegisterRequest) -> Account:
 
 
 @api.post("/auth/login", "Log in with a username and password", body=LoginRequest, response=TokenPair,
-          accepts_form=True)
+          accepts_form=True, errors=(401, 429))
 async def login(request: Request, body: LoginRequest) -> TokenPair:
     """Each login starts a new refresh-token family. Repeated failures answer 429 with Retry-After."""
     throttle = login_throttle(request)
@@ -158,7 +159,8 @@ async def login(request: Request, body: LoginRequest) -> TokenPair:
     return _pair(tokens)
 
 
-@api.post("/auth/refresh", "Swap a refresh token for a new pair", body=RefreshRequest, response=TokenPair)
+@api.post("/auth/refresh", "Swap a refresh token for a new pair", body=RefreshRequest, response=TokenPair,
+          errors=(401,))
 async def refresh(request: Request, body: RefreshRequest) -> TokenPair:
     """The presented token is spent. Presenting a spent token again revokes its whole family."""
     async with request.app.state.db.uow() as uow:

@@ -56,6 +56,7 @@ def _playable_snapshot(document: dict[str, Any]) -> dict[str, Any]:
     response=CreatedGame,
     status=201,
     auth=True,
+    errors=(404,),
 )
 async def create_game(request: Request, body: CreateGame) -> CreatedGame:
     """Any signed-in user may host their own quizzes and published ones. The game plays a snapshot."""
@@ -140,6 +141,7 @@ async def _readable(request: Request) -> GameResults:
     "A game's results: players, scores, per-question answers",
     response=GameReport,
     auth=True,
+    errors=(403,),
 )
 async def get_game(request: Request) -> GameReport:
     """The host, an admin, and the signed-in players of that game may read it; others get 403."""
@@ -190,6 +192,7 @@ async def get_game(request: Request) -> GameReport:
     "Export a game's report: one row per player per question, with the timing receipt",
     query=ExportQuery,
     auth=True,
+    errors=(403,),
 )
 async def export_game(request: Request, query: ExportQuery) -> Response:
     """Readable by the same people as `GET /games/{id}`. CSV has a header row; JSON is

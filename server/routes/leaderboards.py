@@ -111,6 +111,7 @@ async def global_leaderboard(request: Request, query: LeaderboardQuery) -> Globa
     "Signed-in players ranked by their best score in a quiz's games",
     query=LeaderboardQuery,
     response=QuizLeaderboard,
+    optional_auth=True,
 )
 async def quiz_leaderboard(request: Request, query: LeaderboardQuery) -> QuizLeaderboard:
     """Each player's best score in the quiz's games that ended in the period. Published quizzes

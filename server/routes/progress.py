@@ -120,6 +120,7 @@ class BadgeList(BaseModel):
     "The badge catalogue, and with a token which badges the caller holds",
     query=BadgeQuery,
     response=BadgeList,
+    optional_auth=True,
 )
 async def list_badges(request: Request, query: BadgeQuery) -> dict[str, Any]:
     """Every badge with its rule (data: see persistence/badges.py). With a bearer token each also

@@ -101,7 +101,7 @@ async def _create(request: Request, user: User, document: QuizDocument) -> dict[
         return owner_view(quiz, user)
 
 
-@api.get("/quizzes", "List quizzes", query=QuizListQuery, response=QuizPage)
+@api.get("/quizzes", "List quizzes", query=QuizListQuery, response=QuizPage, optional_auth=True)
 async def list_quizzes(request: Request, query: QuizListQuery) -> dict[str, object]:
     """Published quizzes, or with `mine=true` the caller's own (drafts included), a page at a time."""
     user = await optional_user(request)
@@ -125,7 +125,7 @@ async def create_quiz(request: Request, body: QuizDocument) -> dict[str, object]
     return await _create(request, await require_user(request), body)
 
 
-@api.get("/quizzes/{id:int}", "Read a quiz", response=QuizView)
+@api.get("/quizzes/{id:int}", "Read a quiz", response=QuizView, optional_auth=True)
 async def get_quiz(request: Request) -> dict[str, object]:
     """The whole document for its owner and admins; anyone else sees a published quiz without solutions."""
     user = await optional_user(request)
@@ -134,7 +134,8 @@ async def get_quiz(request: Request) -> dict[str, object]:
         return view_for(quiz, owner, user)
 
 
-@api.put("/quizzes/{id:int}", "Replace a quiz", body=QuizDocument, response=QuizView, auth=True)
+@api.put("/quizzes/{id:int}", "Replace a quiz", body=QuizDocument, response=QuizView, auth=True,
+         errors=(403,))
 async def replace_quiz(request: Request, body: QuizDocument) -> dict[str, object]:
     """Replaces the whole document: quiz fields, tags, and the questions in the order given."""
     user = await require_user(request)
@@ -146,7 +147,7 @@ async def replace_quiz(request: Request, body: QuizDocument) -> dict[str, object
         return owner_view(quiz, owner)
 
 
-@api.delete("/quizzes/{id:int}", "Delete a quiz", auth=True)
+@api.delete("/quizzes/{id:int}", "Delete a quiz", auth=True, errors=(403,))
 async def delete_quiz(request: Request) -> None:
     """Deletes the quiz; games already played keep their own snapshot of it."""
     user = await require_user(request)
@@ -163,7 +164,7 @@ async def delete_quiz(request: Request) -> None:
     status=201,
     auth=True,
     raw_body={
-        JSON_TYPE: "one quiz document, as GET /quizzes/{id}/export?format=json gives it",
+        JSON_TYPE: QuizDocument,  # as GET /quizzes/{id}/export?format=json gives it
         CSV_TYPE: "quiz rows (title, description, tags, published), then the header "
         + ",".join(COLUMNS)
         + ", then one row per question (see server/quiz_csv.py)",
@@ -188,7 +189,8 @@ def _filename(quiz: Quiz, extension: str) -> str:
     return f"quiz-{quiz.id}{'-' + slug if slug else ''}.{extension}"
 
 
-@api.get("/quizzes/{id:int}/export", "Export a quiz as JSON or CSV", query=ExportQuery, auth=True)
+@api.get("/quizzes/{id:int}/export", "Export a quiz as JSON or CSV", query=ExportQuery, auth=True,
+         errors=(403,))
 async def export_quiz(request: Request, query: ExportQuery) -> Response:
     """The quiz document with its solutions, so for the owner and admins only; importable as it is."""
     user = await require_user(request)

@@ -1,0 +1,88 @@
+"""Examples for the OpenAPI document: one request or response per schema, by the schema's name.
+
+They are put into the component schemas by server/openapi.py, and tests/test_openapi_document.py
+checks that each one is valid for its model, so an example cannot drift from what the server takes
+and gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.quiz_csv import export_csv
+from server.quiz_document import QuizDocument
+
+WHEN = "2026-03-10T12:00:00Z"
+OWNER = {"id": 7, "username": "hana"}
+QUIZ_HEADER = {"id": 12, "title": "World Capitals", "description": "Ten capitals, quick",
+               "tags": ["geography"], "published": True, "owner": OWNER, "created_at": WHEN,
+               "updated_at": WHEN}
+SETTINGS = {"scoring": "speed", "streak": True, "read_time_ms": 0, "auto_advance": False, "shuffle": False,
+            "question_on_devices": True, "late_join": True, "top_n": 10, "max_players": 5000}
+GAME_HEADER = {"id": 31, "kind": "quiz", "pin": "482913", "status": "finished", "title": "World Capitals",
+               "quiz_id": 12, "host_id": 7, "created_at": WHEN, "started_at": WHEN,
+               "ended_at": "2026-03-10T12:06:40Z"}
+QUIZ_DOCUMENT = {
+    "title": "World Capitals", "description": "Ten capitals, quick", "tags": ["geography"], "published": True,
+    "questions": [
+        {"kind": "single", "text": "Capital of France?", "time_limit": 20, "points": 1000,
+         "options": [{"text": "Paris", "correct": True}, {"text": "Lyon", "correct": False}]},
+        {"kind": "slider", "text": "Year the Eiffel Tower opened?", "min": 1850, "max": 1950, "step": 1,
+         "correct": 1889, "tolerance": 2},
+        {"kind": "ordering", "text": "North to south", "options": [{"text": "Oslo"}, {"text": "Rome"}]},
+    ],
+}
+
+EXAMPLES: dict[str, Any] = {
+    "RegisterRequest": {"username": "hana", "email": "hana@example.com", "password": "correct horse battery"},
+    "LoginRequest": {"username": "hana", "password": "correct horse battery"},
+    "RefreshRequest": {"refresh_token": "kQ3v0T9m1b3Yf1tWcZ0oD6Jb2yP4xR8s"},
+    "TokenPair": {"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl",
+                  "refresh_token": "kQ3v0T9m1b3Yf1tWcZ0oD6Jb2yP4xR8s", "token_type": "bearer",
+                  "expires_in": 900},
+    "Account": {"id": 7, "username": "hana", "email": "hana@example.com", "role": "user", "xp": 1240,
+                "level": 4, "created_at": WHEN},
+    "QuizDocument": QUIZ_DOCUMENT,
+    "QuizView": {**QUIZ_HEADER, "questions": [
+        {"id": 101, "kind": "single", "text": "Capital of France?", "time_limit": 20, "points": 1000,
+         "options": [{"text": "Paris", "correct": True}, {"text": "Lyon", "correct": False}]},
+    ]},
+    "QuizPage": {"items": [{**QUIZ_HEADER, "question_count": 10}], "total": 1, "limit": 20, "offset": 0},
+    "CreateGame": {"quiz_id": 12, "settings": {"scoring": "accuracy", "read_time_ms": 3000, "top_n": 5}},
+    "CreatedGame": {"id": 31, "pin": "482913", "host_token": "Zs1bq0dW3m8KpV2x7TgYc4Lr9HeNa6Uo",
+                    "settings": SETTINGS, "join_url": "http://192.168.1.20:8000/play?pin=482913"},
+    "GameReport": {**GAME_HEADER, "complete": True, "settings": {**SETTINGS, "voided": []},
+                   "questions": [{"index": 0, "kind": "single", "text": "Capital of France?"}],
+                   "players": [{"id": "p-3f9a", "nickname": "Ada", "user_id": 9, "score": 1850, "rank": 1,
+                                "correct_count": 2}],
+                   "answers": [{"player": "p-3f9a", "question": 0, "answer": "o-k2j8", "correct": True,
+                                "points": 950, "streak": 1,
+                                "receipt": {"sent": 1773144000000, "received": 1773144001240, "rtt_ms": 80,
+                                            "credited_ms": 1200}}]},
+    "GameList": {"items": [{**GAME_HEADER, "role": "player", "players": 18,
+                            "result": {"player": "p-3f9a", "nickname": "Ada", "score": 1850, "rank": 1,
+                                       "correct_count": 2}}],
+                 "total": 1, "limit": 20, "offset": 0},
+    "Progress": {"user": {"id": 9, "username": "ada"}, "xp": 1240, "level": 4, "level_xp": 900,
+                 "next_level_xp": 1600,
+                 "badges": [{"code": "first_game", "name": "First game", "description": "Finish a game",
+                             "awarded_at": WHEN, "game_id": 31}],
+                 "streak_days": 3, "games_played": 12, "games_won": 4,
+                 "duels": {"won": 2, "lost": 1, "rating": 1216.0}},
+    "BadgeList": {"items": [{"code": "first_game", "name": "First game", "description": "Finish a game",
+                             "rule": {"games_played": 1}, "earned": True, "awarded_at": WHEN}],
+                  "total": 1, "limit": 100, "offset": 0},
+    "GlobalLeaderboard": {"period": "week", "since": "2026-03-09T00:00:00Z", "until": "2026-03-16T00:00:00Z",
+                          "items": [{"rank": 1, "user": {"id": 9, "username": "ada"}, "xp": 420}],
+                          "total": 1, "limit": 10, "offset": 0},
+    "QuizLeaderboard": {"period": "all", "since": None, "until": None,
+                        "quiz": {"id": 12, "title": "World Capitals"},
+                        "items": [{"rank": 1, "user": {"id": 9, "username": "ada"}, "score": 1850}],
+                        "total": 1, "limit": 10, "offset": 0},
+    "Health": {"status": "ok", "database": "ok", "redis": "disabled", "node": "app-1"},
+}
+
+# Examples of bodies that are text rather than JSON, by content type.
+RAW_EXAMPLES: dict[str, str] = {
+    "text/csv": export_csv(QuizDocument.model_validate(QUIZ_DOCUMENT).model_dump()),
+}
