@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ import websockets
 from playwright.async_api import Page, expect
 
 from tests.browser.a11y import axe_findings, blocking, describe, page_width
-from tests.browser.conftest import DESKTOP, PHONE, Client, Pages, Site, ws_player
+from tests.browser.conftest import DESKTOP, PHONE, Client, Pages, Site, screenshot_dir, ws_player
 
 pytestmark = pytest.mark.browser
 
@@ -186,7 +187,9 @@ async def test_live_game_states_pass_axe(site: Site, pages: Pages) -> None:
     pages.assert_clean()
 
 
-async def test_phone_menu_opens_by_keyboard_and_closes_with_escape(site: Site, pages: Pages) -> None:
+async def test_phone_menu_opens_by_keyboard_and_closes_with_escape(
+    site: Site, pages: Pages, tmp_path: Path
+) -> None:
     page = await pages.open("phone", "/leaderboard", viewport=PHONE)
     menu = page.get_by_role("button", name="Menu")
     links = page.get_by_role("navigation", name="Main").get_by_role("link")
@@ -207,6 +210,7 @@ async def test_phone_menu_opens_by_keyboard_and_closes_with_escape(site: Site, p
         await expect(link).to_be_visible()
     await page.keyboard.press("Tab")
     await expect(links.first).to_be_focused()
+    await page.screenshot(path=str(screenshot_dir(tmp_path) / "phone-menu.png"))
     await page.keyboard.press("Escape")
     await expect(menu).to_have_attribute("aria-expanded", "false")
     await expect(menu).to_be_focused()

@@ -4,17 +4,18 @@ signs in on the page and performs an authenticated call from it; nothing is load
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
 
 from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, Pages, Site
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, Pages, Site, screenshot_dir
 
 pytestmark = pytest.mark.browser
 
 
-async def test_sign_in_on_the_docs_page_and_call_auth_me(site: Site, pages: Pages) -> None:
+async def test_sign_in_on_the_docs_page_and_call_auth_me(site: Site, pages: Pages, tmp_path: Path) -> None:
     await site.sign_up("restclient")
     requested: list[str] = []
     page = await pages.open("docs", "/", viewport=DESKTOP)
@@ -41,6 +42,8 @@ async def test_sign_in_on_the_docs_page_and_call_auth_me(site: Site, pages: Page
     curl = await me_op.locator(".curl-command").inner_text()
     assert "Authorization: Bearer " in curl
 
+    await me_op.scroll_into_view_if_needed()
+    await page.screenshot(path=str(screenshot_dir(tmp_path) / "docs.png"))
     await assert_accessible(page, "/docs after an authenticated call")
     base = site.base_url
     elsewhere = [url for url in requested if not url.startswith(base)]

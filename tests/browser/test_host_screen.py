@@ -6,12 +6,13 @@ the podium and the final scoreboard show the same ranking."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, Pages, Site, host_seat, ws_player
+from tests.browser.conftest import DESKTOP, PHONE, Pages, Site, host_seat, screenshot_dir, ws_player
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +62,7 @@ async def words_split(page: Page, selector: str, dashes: bool = False) -> list[s
     return await page.evaluate(SPLIT_WORDS, [elements, dashes])
 
 
-async def test_reveal_labels_wrap_between_words_and_fit(site: Site, pages: Pages) -> None:
+async def test_reveal_labels_wrap_between_words_and_fit(site: Site, pages: Pages, tmp_path: Path) -> None:
     host, game = await host_seat(site, pages, "artteacher", QUIZ)
     players = [await ws_player(site, game["pin"], f"Player {n}") for n in range(1, 5)]
     await expect(host.locator("#player-count")).to_have_text("4 players")
@@ -81,6 +82,8 @@ async def test_reveal_labels_wrap_between_words_and_fit(site: Site, pages: Pages
         # The tooltip has all of it (the server counts typed answers normalised: lower case).
         await expect(long_label).to_have_attribute("title", LONG_ANSWER.lower())
         assert await host.locator(".hbars .btn").count() == 3  # "count as correct" beside each wrong one
+    await host.set_viewport_size(DESKTOP)
+    await host.screenshot(path=str(screenshot_dir(tmp_path) / "host-reveal-typed.png"))
 
     await host.locator("#next").click()
     for player, value in zip(players, [1889, 1890, 2500, 1000], strict=True):
@@ -94,6 +97,7 @@ async def test_reveal_labels_wrap_between_words_and_fit(site: Site, pages: Pages
         assert await words_split(host, ".chart.compact .lbl > span", dashes=True) == [], viewport
         buckets = await host.locator(".chart.compact .lbl > span").element_handles()
         assert await host.evaluate(SPILLED, buckets) == []
+    await host.screenshot(path=str(screenshot_dir(tmp_path) / "host-reveal-slider.png"))
     pages.assert_clean()
     for player in players:
         await player.close()
