@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -46,7 +46,7 @@ def _operations() -> list[Operation]:
     return [op for group in APIS for op in group.operations]
 
 
-def _page(filename: str) -> Route:
+def _page(filename: str) -> Callable[[Request], Awaitable[Response]]:
     async def page(request: Request) -> Response:
         return FileResponse(STATIC_DIR / filename, media_type="text/html")
 
@@ -96,7 +96,7 @@ def create_app(
     async def openapi_json(request: Request) -> Response:
         return json_response(openapi)
 
-    routes = [route for group in APIS for route in group.routes()]
+    routes: list[BaseRoute] = [route for group in APIS for route in group.routes()]
     routes += [Route("/openapi.json", openapi_json, include_in_schema=False)]
     routes += [Route(path, _page(name), include_in_schema=False) for path, name in PAGES.items()]
     routes += pages.routes

@@ -19,13 +19,13 @@ class SettingsIn(BaseModel):
 
     scoring: Literal["speed", "accuracy"] = "speed"
     streak: bool = True
-    read_time_ms: int = Field(0, ge=0, le=MAX_READ_TIME_MS)
+    read_time_ms: int = Field(default=0, ge=0, le=MAX_READ_TIME_MS)
     auto_advance: bool = False
     shuffle: bool = False
     question_on_devices: bool = True
     late_join: bool = True
-    top_n: int = Field(10, ge=1, le=100)
-    max_players: int = Field(5_000, ge=1, le=MAX_PLAYERS_LIMIT)
+    top_n: int = Field(default=10, ge=1, le=100)
+    max_players: int = Field(default=5_000, ge=1, le=MAX_PLAYERS_LIMIT)
 
 
 class CreateGame(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -83,7 +83,7 @@ class Passwords:
         task.add_done_callback(self._release)
         return await asyncio.shield(task)
 
-    def _release(self, task: asyncio.Future[object]) -> None:
+    def _release(self, task: asyncio.Future[Any]) -> None:
         self._slots.release()
         if not task.cancelled():
             task.exception()  # marks it retrieved when nobody awaits it any more

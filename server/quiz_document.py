@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -79,16 +78,16 @@ MULTILINE_PATTERN = f"^{_LINES_CHAR}*{_VISIBLE}{_LINES_CHAR}*$"
 TAG_PATTERN = f"^[^,;\\x00-\\x1f\\x7f]*[^,;\\x00-\\x1f\\x7f{_SPACES}][^,;\\x00-\\x1f\\x7f]*$"
 
 
-def _text(max_length: int, check: Callable[[str], str]) -> Any:
-    pattern = SINGLE_LINE_PATTERN if check is _single_line else MULTILINE_PATTERN
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
-                     AfterValidator(check), Field(json_schema_extra={"pattern": pattern})]
+def _trimmed(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
 
 
-Title = _text(200, _single_line)
-QuestionText = _text(500, _multiline)
-OptionText = _text(120, _multiline)
-AcceptedText = _text(100, _single_line)
+_LINE = (AfterValidator(_single_line), Field(json_schema_extra={"pattern": SINGLE_LINE_PATTERN}))
+_LINES = (AfterValidator(_multiline), Field(json_schema_extra={"pattern": MULTILINE_PATTERN}))
+Title = Annotated[str, _trimmed(200), *_LINE]
+QuestionText = Annotated[str, _trimmed(500), *_LINES]
+OptionText = Annotated[str, _trimmed(120), *_LINES]
+AcceptedText = Annotated[str, _trimmed(100), *_LINE]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40),
                 AfterValidator(_tag), Field(json_schema_extra={"pattern": TAG_PATTERN})]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000),
@@ -144,7 +143,7 @@ class QuestionBase(DocumentModel):
 
     kind: str
     text: QuestionText
-    time_limit: int = Field(20, ge=5, le=240, description="seconds")
+    time_limit: int = Field(default=20, ge=5, le=240, description="seconds")
     points: Points = 1000
 
 
@@ -256,7 +255,7 @@ class PollQuestion(_PlainOptionsQuestion):
     """A poll: no correct answer and no points (`points` defaults to, and must be, 0)."""
 
     kind: Literal["poll"]
-    points: Points = Field(0, json_schema_extra={"enum": [0]})
+    points: Points = Field(default=0, json_schema_extra={"enum": [0]})
 
     @field_validator("points")
     @classmethod

@@ -98,7 +98,9 @@ class LeaderboardRepository(Repository[User]):
         source = select(best.c.user_id, User.username, best.c.value).join(User, User.id == best.c.user_id)
         return await self._page(source, limit, offset)
 
-    async def _page(self, source: Select[Any], limit: int, offset: int) -> tuple[list[Ranked], int]:
+    async def _page(
+        self, source: Select[*tuple[Any, ...]], limit: int, offset: int
+    ) -> tuple[list[Ranked], int]:
         """One page of `source` (user_id, username, value) by value, highest first, with ranks."""
         columns = source.selected_columns
         whole = source.subquery()

@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -72,10 +73,11 @@ class ProgressRepository(Repository[XpEvent]):
         ]
         await self.session.execute(insert(XpEvent), events)
         # An increment in SQL, not read-modify-write: two games finishing at once both count.
+        users = cast(Table, User.__table__)  # the table, not the ORM entity: a plain executemany UPDATE
         increment = (
-            update(User.__table__)
-            .where(User.__table__.c.id == bindparam("uid"))
-            .values(xp=User.__table__.c.xp + bindparam("amount"))
+            update(users)
+            .where(users.c.id == bindparam("uid"))
+            .values(xp=users.c.xp + bindparam("amount"))
         )
         await self.session.execute(increment, [{"uid": u, "amount": a} for u, a in new.items()])
         return set(new)
@@ -153,7 +155,7 @@ class ProgressRepository(Repository[XpEvent]):
             .where(*_counted(user_ids))
             .group_by(GamePlayer.user_id)
         )
-        return {user_id: count for user_id, count in rows.all()}
+        return {user_id: count for user_id, count in rows.all() if user_id is not None}
 
     async def games_won(self, user_id: int) -> int:
         """Games the user finished first in, among at least two ranked players."""
@@ -187,7 +189,8 @@ class ProgressRepository(Repository[XpEvent]):
             statement = statement.where(Game.ended_at >= since)
         days: dict[int, set[date]] = defaultdict(set)
         for user_id, ended in (await self.session.execute(statement)).all():
-            days[user_id].add(ended.astimezone(UTC).date())
+            if user_id is not None and ended is not None:  # both filtered in SQL; this tells the type
+                days[user_id].add(ended.astimezone(UTC).date())
         return days
 
     async def duel_rating(self, user_id: int) -> DuelRating | None:

@@ -136,5 +136,5 @@ class QuizRepository(Repository[Quiz]):
         await self.session.flush()
 
     @staticmethod
-    def _full() -> Select[tuple[Quiz]]:
+    def _full() -> Select[Quiz]:
         return select(Quiz).options(selectinload(Quiz.questions), selectinload(Quiz.tags))

@@ -20,7 +20,7 @@ class Health(BaseModel):
     node: str
 
 
-async def _redis_state(request: Request) -> str:
+async def _redis_state(request: Request) -> Literal["ok", "down", "disabled"]:
     redis = getattr(request.app.state, "redis", None)
     if redis is None:
         return "disabled"
@@ -34,7 +34,7 @@ async def _redis_state(request: Request) -> str:
 @api.get("/health", "Health of this node and its dependencies", response=Health)
 async def health(request: Request) -> object:
     """`ok` with 200 when every dependency answers; `degraded` with 503 otherwise."""
-    database = "ok" if await request.app.state.db.ping() else "down"
+    database: Literal["ok", "down"] = "ok" if await request.app.state.db.ping() else "down"
     redis = await _redis_state(request)
     healthy = database == "ok" and redis != "down"
     body = Health(

@@ -73,7 +73,9 @@ class QuizLeaderboard(BaseModel):
 
 
 def _bounds(window: Window | None) -> dict[str, datetime | None]:
-    return {"since": window and window.start, "until": window and window.end}
+    if window is None:
+        return {"since": None, "until": None}
+    return {"since": window.start, "until": window.end}
 
 
 def _xp_entry(line: Ranked, all_time: bool) -> XpEntry:

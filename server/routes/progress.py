@@ -104,7 +104,7 @@ class CatalogueBadge(BaseModel):
     name: str
     description: str
     rule: dict[str, Any]
-    earned: bool | None = Field(None, description="with a bearer token: whether the caller holds it")
+    earned: bool | None = Field(default=None, description="with a bearer token: whether the caller holds it")
     awarded_at: datetime | None = None
 
 

@@ -49,10 +49,10 @@ class QuizListQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    q: str | None = Field(None, max_length=100, description="text in the title or description")
-    tag: str | None = Field(None, max_length=40)
-    mine: bool = Field(False, description="the caller's own quizzes, drafts included (needs a token)")
-    limit: int = Field(20, ge=1, le=100)
+    q: str | None = Field(default=None, max_length=100, description="text in the title or description")
+    tag: str | None = Field(default=None, max_length=40)
+    mine: bool = Field(default=False, description="the caller's own quizzes, drafts included (needs a token)")
+    limit: int = Field(default=20, ge=1, le=100)
     offset: Offset = 0
     sort: QuizSort = "-updated_at"
 
