@@ -42,7 +42,19 @@ async function paintAuth() {
   authorize();
 }
 
+// Swagger UI's example and response boxes scroll when long (400 px at most), and so may its tables
+// on a phone: a box that scrolls must take keyboard focus to be scrolled without a pointer.
+function focusableScrollers(root) {
+  for (const box of root.querySelectorAll(".highlight-code > .microlight, .swagger-ui table")) {
+    if (box.hasAttribute("tabindex")) continue;
+    const scrolls = box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
+    if (box.matches(".microlight") || scrolls) box.setAttribute("tabindex", "0");
+  }
+}
+
 function start() {
+  const root = $("#swagger");
+  new MutationObserver(() => focusableScrollers(root)).observe(root, { childList: true, subtree: true });
   ui = window.SwaggerUIBundle({
     url: "/openapi.json",
     dom_id: "#swagger",
