@@ -14,7 +14,7 @@ from persistence.db import Database
 from persistence.migrate import upgrade
 from server.config import ConfigError, Settings, load_settings
 from server.errors import ApiError
-from server.routes.qr import ALL_INTERFACES, is_loopback, lan_address
+from server.routes.qr import ALL_INTERFACES, in_container, is_loopback, lan_address
 
 log = logging.getLogger("quizarena")
 
@@ -67,6 +67,11 @@ def where_players_join(settings: Settings, host: str, port: int) -> str:
     if host in ALL_INTERFACES:
         if settings.lan_address:
             return f"players join at http://{settings.lan_address}:{port}/play"
+        if in_container():
+            return (
+                "running in a container, whose own address phones cannot reach: set PUBLIC_URL to "
+                "the address of the machine it runs on (e.g. http://192.168.1.23:8000)"
+            )
         return (
             "listening on all interfaces but no network address was found: set PUBLIC_URL to the "
             "address phones can reach"
@@ -79,7 +84,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
     from server.app import create_app
 
-    if host in ALL_INTERFACES and not settings.public_url and not settings.lan_address:
+    if host in ALL_INTERFACES and not settings.public_url and not settings.lan_address and not in_container():
         settings = replace(settings, lan_address=lan_address())
     asyncio.run(migrate(settings))
     # Fewer young collections during bursts of joins and answers (the rooms also freeze long-lived

@@ -55,6 +55,7 @@ def fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> FakeUvicorn:
 
     fake = FakeUvicorn()
     monkeypatch.setattr(uvicorn, "run", fake.run)
+    monkeypatch.setattr("server.cli.in_container", lambda: False)
     monkeypatch.setenv("QUIZARENA_SEED_DEMO", "0")
     monkeypatch.delenv("PUBLIC_URL", raising=False)
     return fake
@@ -111,3 +112,18 @@ def test_serve_on_all_interfaces_without_a_network_asks_for_public_url(
     monkeypatch.setattr("server.cli.lan_address", lambda: None)
     assert main(["serve", "--host", "0.0.0.0"]) == 0
     assert "set PUBLIC_URL" in caplog.text
+
+
+def test_serve_in_a_container_does_not_guess_the_lan_address(
+    data_dir: Path,
+    fake_uvicorn: FakeUvicorn,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The container's bridge address (172.17.x.x) would make join links no phone can open.
+    caplog.set_level("INFO", logger="quizarena")
+    monkeypatch.setattr("server.cli.in_container", lambda: True)
+    monkeypatch.setattr("server.cli.lan_address", lambda: pytest.fail("no guess inside a container"))
+    assert main(["serve", "--host", "0.0.0.0"]) == 0
+    assert fake_uvicorn.calls[0]["app"].state.settings.lan_address is None  # type: ignore[attr-defined]
+    assert "running in a container" in caplog.text and "PUBLIC_URL" in caplog.text

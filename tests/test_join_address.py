@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +18,7 @@ from server.app import create_app
 from server.config import Settings
 from server.passwords import Passwords
 from server.routes import qr
-from server.routes.qr import is_loopback, lan_address
+from server.routes.qr import in_container, is_loopback, lan_address
 
 
 async def qr_title(settings: Settings, db: Database, base_url: str) -> str:
@@ -136,3 +137,10 @@ def test_lan_address_none_when_only_loopback(monkeypatch: pytest.MonkeyPatch) ->
 def test_lan_address_on_this_machine_is_usable_or_none() -> None:
     found: Any = lan_address()  # the real probe: never sends a packet
     assert found is None or not is_loopback(found)
+
+
+def test_in_container_looks_for_docker_or_podman_markers(tmp_path: Path) -> None:
+    docker, podman = tmp_path / ".dockerenv", tmp_path / ".containerenv"
+    assert in_container((docker, podman)) is False
+    podman.touch()
+    assert in_container((docker, podman)) is True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import socket
+from pathlib import Path
 from typing import Annotated
 
 import segno
@@ -69,6 +70,15 @@ def lan_address() -> str | None:
     except OSError:
         return None
     return next((address for address in candidates if _usable(address)), None)
+
+
+CONTAINER_MARKERS = (Path("/.dockerenv"), Path("/run/.containerenv"))  # Docker, Podman
+
+
+def in_container(markers: tuple[Path, ...] = CONTAINER_MARKERS) -> bool:
+    """Whether this process runs in a container, whose own address (a bridge network's) is not the
+    one phones reach: there only `PUBLIC_URL` can say it."""
+    return any(marker.exists() for marker in markers)
 
 
 def join_base(request: Request) -> str:
