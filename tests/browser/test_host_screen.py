@@ -122,6 +122,25 @@ async def test_quiz_titles_in_the_hosts_list_wrap_between_words(site: Site, page
     pages.assert_clean()
 
 
+async def test_quiz_titles_in_the_authors_list_wrap_between_words(site: Site, pages: Pages) -> None:
+    title = "Photosynthesis, chlorophyll and the extraordinarily complicated light-dependent reactions " * 2
+    auth = await site.sign_up("botanist")
+    await site.create_quiz(auth, {"title": title.strip(), "questions": QUIZ["questions"][:1]})
+    page = await pages.open("author", "/", viewport=PHONE)
+    token = auth["Authorization"].removeprefix("Bearer ")
+    await page.evaluate(
+        "t => localStorage.setItem('quizarena.session', JSON.stringify({access_token: t}))", token
+    )
+    await page.goto("/author")
+    shown = page.locator("#quiz-list button.link .clamp")
+    await expect(shown).to_have_count(1)
+    assert await words_split(page, "#quiz-list button.link .clamp", dashes=True) == []
+    cut_short = await shown.evaluate("t => t.scrollHeight > t.clientHeight + 1")
+    assert cut_short, "a long title ends in an ellipsis"
+    await expect(page.locator("#quiz-list button.link")).to_have_attribute("title", title.strip())
+    pages.assert_clean()
+
+
 async def test_podium_and_final_board_agree_after_an_early_end_with_a_late_joiner(
     site: Site, pages: Pages
 ) -> None:
