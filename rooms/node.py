@@ -123,6 +123,7 @@ class RoomNode:
         self._timers: list[Handle] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.accepting = True
+        self.store_lost = False
 
     # --- opening and owning rooms ----------------------------------------------------------------
 
@@ -260,6 +261,10 @@ class RoomNode:
                 await self._later(connection, frame)
         except RoomError as exc:
             await connection.error(exc.code, exc.message)
+        except Exception as exc:  # the store or the bus is away (Redis restarting), never the client's doing
+            log.warning("node %s: room store unavailable: %r", self.node_id, exc)
+            await connection.error("unavailable", "The server lost its room store; resume in a moment")
+            await connection.close(CLOSE_GOING_AWAY, "try again")
 
     async def _first(self, connection: Connection, frame: Frame) -> None:
         match frame:
@@ -364,8 +369,26 @@ class RoomNode:
     async def _sweep_safely(self) -> None:
         try:
             await self.sweep()
-        except Exception:  # the store is away: nothing to renew or take now; the next sweep tries again
-            log.exception("node %s: lease sweep failed", self.node_id)
+        except (
+            Exception
+        ) as exc:  # the store is away: nothing to renew or take now; the next sweep tries again
+            if not self.store_lost:
+                log.warning(
+                    "node %s: room store unavailable (%r); closing sockets with 1013", self.node_id, exc
+                )
+                await self._store_lost()
+            return
+        if self.store_lost:
+            log.warning("node %s: room store is back", self.node_id)
+            self.store_lost = False
+
+    async def _store_lost(self) -> None:
+        """Without the store no answer can be recorded: every client is told to come back (1013)
+        and resumes once the store answers again; the rooms carry on from the store then."""
+        self.store_lost = True
+        for pin, edge in list(self.edges.items()):
+            self.edges.pop(pin, None)
+            await edge.close_all(CLOSE_GOING_AWAY, "room store unavailable; resume")
 
     async def ping_all(self) -> None:
         """One `ping` frame, encoded once, to every player socket on this node, except in rooms with

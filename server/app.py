@@ -66,9 +66,23 @@ def create_app(
         app.state.db = database or Database.from_url(settings.database_url)
         app.state.redis = None
         if settings.redis_url:
-            from redis.asyncio import Redis  # imported lazily: the embedded default needs no Redis
+            # imported lazily: the embedded default needs no Redis
+            from redis.asyncio import Redis
+            from redis.asyncio.retry import Retry
+            from redis.backoff import ExponentialBackoff
+            from redis.exceptions import ConnectionError as RedisConnectionError
+            from redis.exceptions import TimeoutError as RedisTimeoutError
 
-            app.state.redis = Redis.from_url(settings.redis_url, health_check_interval=10)
+            # Timeouts, so a Redis that vanished mid-command fails the command instead of hanging it.
+            # A pooled connection that died with a Redis restart is retried once on a fresh one.
+            app.state.redis = Redis.from_url(
+                settings.redis_url,
+                health_check_interval=10,
+                socket_timeout=5,
+                socket_connect_timeout=2,
+                retry=Retry(ExponentialBackoff(cap=0.5), retries=2),
+                retry_on_error=[RedisConnectionError, RedisTimeoutError],
+            )
         app.state.node = build_node(settings, app.state.db, clock, app.state.redis)
         # Results go through a spool file that survives a crash, unless the caller owns the
         # database (tests): a spool shared between throwaway databases would replay games into

@@ -123,6 +123,7 @@ class RedisBus:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF_S)
         self.resubscriptions += 1
+        log.warning("bus: subscribed again (%d channels); resyncing rooms", len(self._listeners))
         for callback in list(self._resync):
             try:
                 await callback()

@@ -37,7 +37,12 @@ class Envelope:
     personal: dict[PlayerId, str] | None = None
     players: tuple[PlayerId, ...] = ()
     question: int | None = None  # a question event opens this question
-    closes_question: bool = False  # a reveal closes the open question
+    revealed: int | None = None  # a reveal closes this question (and personal results follow it)
+    ends_game: bool = False  # `finished` (and the final personal results follow it)
+
+    @property
+    def closes_question(self) -> bool:
+        return self.revealed is not None
 
     def frame_for(self, variant: int | None) -> str:
         if variant is None or len(self.frames) == 1:
@@ -54,7 +59,8 @@ def shared(event: SharedEvent) -> bytes:
             "seq": event.seq,
             "frames": frames,
             "q": event.host["question"] if kind == "question" else None,
-            "close": kind == "reveal",
+            "close": event.host["question"] if kind == "reveal" else None,
+            "end": kind == "finished",
         }
     )
 
@@ -89,5 +95,6 @@ def decode(message: bytes) -> Envelope:
         personal=raw.get("personal"),
         players=tuple(raw.get("players", ())),
         question=raw.get("q"),
-        closes_question=bool(raw.get("close")),
+        revealed=raw.get("close"),
+        ends_game=bool(raw.get("end")),
     )

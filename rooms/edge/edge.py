@@ -121,14 +121,30 @@ class RoomEdge:
             log.warning("room %s: events lost beyond the history; asking sockets to resume", self.pin)
             await self.close_all(1013, "missed events; resume")
             return
-        for message in missed:
-            await self._relay(envelope.decode(message))
+        replayed = [envelope.decode(message) for message in missed]
+        for env in replayed:
+            await self._relay(env)
+        await self._resend_results(replayed)
+
+    async def _resend_results(self, replayed: list[envelope.Envelope]) -> None:
+        """Personal results are not in the history: after replaying a reveal or the end, each local
+        player gets their last result from the store instead (the one that followed it)."""
+        revealed = {env.revealed for env in replayed if env.revealed is not None}
+        ended = any(env.ends_game for env in replayed)
+        if not (revealed or ended) or not self.players:
+            return
+        for player_id, player in (await self._store.players(self.pin, list(self.players))).items():
+            result, connection = player.last_result, self.players.get(player_id)
+            if result is None or connection is None:
+                continue
+            if result.get("question") in revealed or (ended and "question" not in result):
+                await connection.send_frame(result)
 
     async def _relay(self, env: envelope.Envelope) -> None:
         self.last_seq = env.seq
         if env.question is not None:
             self.open_question, self._sent_ms = env.question, {}
-        elif env.closes_question:
+        elif env.closes_question or env.ends_game:
             self.open_question = None
         if self.host is not None and env.seq > self.host.floor_seq:
             await self.host.peer.send(env.frames[0])

@@ -35,7 +35,7 @@ LOBBY_INTERVAL_MS = 250  # at most 4 lobby frames a second per room
 ANSWER_COUNT_INTERVAL_MS = 250
 EMPTY_ROOM_GRACE_MS = 10 * 60_000  # a room nobody is connected to lives this long
 FINISHED_ROOM_LINGER_MS = 10 * 60_000  # the podium stays reachable (and resumable) this long
-PRESENCE_SETTLE_MS = 1_000  # after a takeover, edges have this long to say who is connected
+DROP_GRACE_MS = 5_000  # a player who dropped mid-question holds it open this long (a Wi-Fi blip)
 WRITE_RETRIES = 20  # a failed store write is retried (Redis restarting) this many times, 0.25 s apart
 
 Step = Callable[[], Awaitable[None]]
@@ -53,6 +53,7 @@ class RoomRunner:
         sink: ResultsSink,
         epoch: int,
         on_disposed: Callable[[str], None] = lambda pin: None,
+        drop_grace_ms: int = DROP_GRACE_MS,
     ):
         self.game = game
         self.pin = game.state.pin
@@ -69,8 +70,10 @@ class RoomRunner:
         self._waiting: set[PlayerId] = set()  # connected players yet to answer the open question
         self._answered_ids: set[PlayerId] = set()
         self._of = 0
-        self._settled_at_ms = 0  # early close waits until edges had time to report presence
+        self._drop_grace_ms = drop_grace_ms
+        self._dropped: dict[PlayerId, int] = {}  # waiting players whose socket went, held until then
         self.disposed = False
+        self.deposed = False  # another node owns the room now
         self._watch_emptiness()
 
     @property
@@ -179,7 +182,7 @@ class RoomRunner:
         """One host-driven step under the lock; `with_answers` hands it every closed question's answers."""
         async with self._lock:
             if self.disposed:
-                raise RoomError("not_found", "This room has closed")
+                raise self._gone()
             effects = step(await self._all_answers()) if with_answers else step()
             if effects.question_opened or effects.finished is not None:
                 self._cancel("advance")  # the host moved on before auto-advance did
@@ -193,7 +196,7 @@ class RoomRunner:
     async def join(self, nickname: str, account: Account | None, resume_hash: str) -> Seat:
         async with self._lock:
             if self.disposed:
-                raise RoomError("not_found", "This room has closed")
+                raise self._gone()
             player = self.game.join(nickname, account, self._clock.now_ms())
             player.resume_hash = resume_hash
             seat = self._seat(player)
@@ -205,7 +208,7 @@ class RoomRunner:
     def seat(self, player_id: PlayerId | None) -> Seat:
         """A returning player's seat, or the host's (`None`)."""
         if self.disposed:
-            raise RoomError("not_found", "This room has closed")
+            raise self._gone()
         if player_id is None:
             return self._seat(None)
         player = self.state.players.get(player_id)
@@ -243,8 +246,16 @@ class RoomRunner:
                 self._emit(self.game.flush_lobby())
         gc.freeze()  # the players who just joined are long-lived: keep them out of full collections
 
+    def _gone_for_good(self, player_id: PlayerId) -> None:
+        """Left by choice or kicked: no grace, the question stops waiting for them at once."""
+        self.connected.discard(player_id)
+        self._waiting.discard(player_id)
+        self._dropped.pop(player_id, None)
+        self._close_if_all_answered()
+        self._watch_emptiness()
+
     async def leave(self, player_id: PlayerId) -> None:
-        self._presence(player_id, connected=False)
+        self._gone_for_good(player_id)
         async with self._lock:
             self.game.leave(player_id)
             player = self.state.players.get(player_id)
@@ -271,9 +282,11 @@ class RoomRunner:
                 self._question_sent(notice.at_ms)
 
     def _presence(self, player_id: PlayerId, connected: bool) -> None:
-        """A player's socket came or went; a question waits only for connected players."""
+        """A player's socket came or went; a question waits for connected players, and for a
+        dropped one until their grace runs out (never past the deadline)."""
         if connected:
             self.connected.add(player_id)
+            self._dropped.pop(player_id, None)
             player = self.state.players.get(player_id)
             if (
                 self.state.phase is Phase.QUESTION
@@ -284,9 +297,24 @@ class RoomRunner:
                 self._waiting.add(player_id)
         else:
             self.connected.discard(player_id)
-            self._waiting.discard(player_id)
-            self._close_if_all_answered()
+            if player_id in self._waiting:
+                self._hold(player_id, self._clock.now_ms() + self._drop_grace_ms)
         self._watch_emptiness()
+
+    def _hold(self, player_id: PlayerId, until_ms: int) -> None:
+        self._dropped[player_id] = min(until_ms, self.state.deadline_ms)
+        if "grace" not in self._timers:  # every hold lasts as long, so the first one ends first
+            self._schedule("grace", self._dropped[player_id], self._grace_over)
+
+    async def _grace_over(self) -> None:
+        now = self._clock.now_ms()
+        for player_id, until in list(self._dropped.items()):
+            if until <= now:
+                del self._dropped[player_id]
+                self._waiting.discard(player_id)
+        if self._dropped:
+            self._schedule("grace", min(self._dropped.values()), self._grace_over)
+        self._close_if_all_answered()
 
     def _answer_recorded(self, player_id: PlayerId, question: int) -> None:
         """An edge stored an answer; O(1): count it, maybe close early, pace the host's counter."""
@@ -296,6 +324,7 @@ class RoomRunner:
             return
         self._answered_ids.add(player_id)
         self._waiting.discard(player_id)
+        self._dropped.pop(player_id, None)
         if "answers" not in self._timers:
             self._schedule(
                 "answers", self._clock.now_ms() + ANSWER_COUNT_INTERVAL_MS, self._send_answer_count
@@ -310,12 +339,7 @@ class RoomRunner:
             self._send(lambda: self._store.save_meta(pin, epoch, meta))  # a new owner keeps the deadline
 
     def _close_if_all_answered(self) -> None:
-        if (
-            self.state.phase is Phase.QUESTION
-            and not self._waiting
-            and self._answered_ids
-            and self._clock.now_ms() >= self._settled_at_ms
-        ):
+        if self.state.phase is Phase.QUESTION and not self._waiting and self._answered_ids:
             self._spawn(self.close_question())
 
     async def _send_answer_count(self) -> None:
@@ -330,16 +354,19 @@ class RoomRunner:
 
     # --- questions -------------------------------------------------------------------------------
 
-    def _question_opened(self, answered: Iterable[PlayerId] = ()) -> None:
+    def _question_opened(self, answered: Iterable[PlayerId] = (), everyone: bool = False) -> None:
         # Everything alive now (sockets, players, frames) outlives the answer burst: freezing it keeps
         # full collections, which would walk ~a million objects at 10k players, out of the burst.
         gc.freeze()
         index = self.state.question_index
         self._answered_ids = set(answered)
+        self._dropped = {}
+        self._cancel("grace")
         self._waiting = {
             pid
-            for pid in self.connected
+            for pid in (self.state.players if everyone else self.connected)
             if (p := self.state.players.get(pid)) is not None
+            and not p.left
             and self.game.eligible(p, index)
             and pid not in self._answered_ids
         }
@@ -361,8 +388,9 @@ class RoomRunner:
             index = self.state.question_index
             await self._store.close_answers(self.pin, index)
             effects = self.game.close(await self._store.answers(self.pin, index))
-            self._cancel("deadline")
-            self._cancel("answers")
+            for name in ("deadline", "answers", "grace"):
+                self._cancel(name)
+            self._dropped = {}
             self._emit(effects, self.state.players.values())
         if self.state.settings.auto_advance:
             self._schedule("advance", self._clock.now_ms() + AUTO_ADVANCE_PAUSE_MS, self._auto_next)
@@ -378,7 +406,15 @@ class RoomRunner:
     # --- host commands ---------------------------------------------------------------------------
 
     async def command(self, frame: Frame) -> None:
-        """A host command (already checked to come from the host); RoomError when refused."""
+        """A host command (already checked to come from the host); RoomError when refused. It returns
+        once its writes are in the store: a command that a newer owner fenced off is refused, so
+        the host can send it again, never silently lost."""
+        await self._apply(frame)
+        await self.flushed()
+        if self.deposed:
+            raise RoomError("unavailable", "This room is moving to another server; try again")
+
+    async def _apply(self, frame: Frame) -> None:
         match frame:
             case Frame(type="start"):
                 await self._transition(lambda: self.game.start(self._clock.now_ms()))
@@ -416,7 +452,7 @@ class RoomRunner:
                 raise RoomError("wrong_state", "The game has already ended")
             if self.state.phase is Phase.QUESTION:
                 await self._store.close_answers(self.pin, self.state.question_index)
-            for name in ("deadline", "answers", "advance", "lobby"):
+            for name in ("deadline", "answers", "advance", "lobby", "grace"):
                 self._cancel(name)
             effects = self.game.finish(self._clock.now_ms(), await self._all_answers())
             self._emit(effects, self.state.players.values())
@@ -430,20 +466,21 @@ class RoomRunner:
             if player.resume_hash:
                 await self._store.revoke_resume(player.resume_hash)
             self._emit(effects, [player])
-        self._presence(player_id, connected=False)
+        self._gone_for_good(player_id)
         self._lobby_soon()
 
     # --- taking a room over ----------------------------------------------------------------------
 
     async def took_over(self) -> None:
         """This node just took the room's lease (its owner died or left): carry on from the store.
-        The clock goes on from the stored deadlines; edges are asked who is connected."""
+        The clock goes on from the stored deadlines; edges are asked who is connected, and every
+        player who has not answered the open question is held for the drop grace meanwhile."""
         state, now = self.state, self._clock.now_ms()
-        self._settled_at_ms = now + PRESENCE_SETTLE_MS
         if state.phase is Phase.QUESTION:
             answered = await self._store.answers(self.pin, state.question_index)
-            self._question_opened(answered)
-            self._schedule("settled", self._settled_at_ms, self._settled)
+            self._question_opened(answered, everyone=True)
+            for player_id in self._waiting:
+                self._hold(player_id, now + self._drop_grace_ms)
         elif state.phase is Phase.REVEAL and state.settings.auto_advance:
             self._schedule("advance", now + AUTO_ADVANCE_PAUSE_MS, self._auto_next)
         elif state.phase is Phase.FINISHED:
@@ -451,9 +488,6 @@ class RoomRunner:
                 "dispose", max(now, (state.ended_at_ms or now) + FINISHED_ROOM_LINGER_MS), self.dispose
             )
         self.publish(envelope.channel(self.pin), envelope.owner())
-
-    async def _settled(self) -> None:
-        self._close_if_all_answered()
 
     # --- end of life -----------------------------------------------------------------------------
 
@@ -472,9 +506,14 @@ class RoomRunner:
         for name in list(self._timers):
             self._cancel(name)
 
+    def _gone(self) -> RoomError:
+        if self.deposed:
+            return RoomError("unavailable", "This room is moving to another server; try again")
+        return RoomError("not_found", "This room has closed")
+
     def _deposed(self) -> None:
         """Another node owns the room now: stop without touching the store or the sockets."""
-        self.disposed = True
+        self.disposed = self.deposed = True
         self.cancel_timers()
         self._output.clear()
         self._on_disposed(self.pin)

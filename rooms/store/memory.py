@@ -61,6 +61,10 @@ class MemoryRoomStore:
         raw = self._info.get(pin)
         return None if raw is None else codec.decode_info(raw)
 
+    async def players(self, pin: str, player_ids: Iterable[PlayerId]) -> dict[PlayerId, PlayerState]:
+        stored = self._players.get(pin, {})
+        return {pid: codec.decode_player(stored[pid]) for pid in player_ids if pid in stored}
+
     async def live_pins(self) -> list[str]:
         return list(self._info)
 

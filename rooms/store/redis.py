@@ -91,6 +91,15 @@ class RedisRoomStore:
         raw = await self.redis.get(self._key(pin, "info"))
         return None if raw is None else codec.decode_info(raw)
 
+    async def players(self, pin: str, player_ids: Iterable[PlayerId]) -> dict[PlayerId, PlayerState]:
+        ids = list(player_ids)
+        if not ids:
+            return {}
+        raw = await self.redis.hmget(self._key(pin, "players"), ids)
+        return {
+            pid: codec.decode_player(value) for pid, value in zip(ids, raw, strict=True) if value is not None
+        }
+
     async def live_pins(self) -> list[str]:
         return sorted(pin.decode() for pin in await self.redis.smembers(self._live()))
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 import websockets
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from tests.e2e.harness import WAIT_S, Client, free_port
 from tests.services import REDIS_URL
@@ -85,6 +87,7 @@ class Cluster:
     """Nodes of one deployment: same database, same Redis (a key prefix of its own), same secret."""
 
     root: Path
+    redis_url: str = REDIS_URL
     prefix: str = field(default_factory=lambda: f"test-{secrets.token_hex(4)}")
     nodes: list[Node] = field(default_factory=list)
     clients: list[Client] = field(default_factory=list)
@@ -95,7 +98,7 @@ class Cluster:
         env = {
             **os.environ,
             "DATABASE_URL": f"sqlite+aiosqlite:///{self.root}/cluster.db",
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": self.redis_url,
             "REDIS_PREFIX": self.prefix,
             "LEASE_TTL_MS": str(LEASE_TTL_MS),
             "NODE_ID": name,
@@ -122,9 +125,9 @@ class Cluster:
 
 
 @contextlib.asynccontextmanager
-async def cluster(root: Path, *names: str) -> AsyncIterator[Cluster]:
+async def cluster(root: Path, *names: str, redis_url: str = REDIS_URL) -> AsyncIterator[Cluster]:
     """Start the named nodes one after another (each migrates the shared database first)."""
-    group = Cluster(root)
+    group = Cluster(root, redis_url)
     try:
         for name in names:
             node = group.add(name)
@@ -133,12 +136,11 @@ async def cluster(root: Path, *names: str) -> AsyncIterator[Cluster]:
         yield group
     finally:
         await group.close()
-        from redis.asyncio import Redis
-
-        redis = Redis.from_url(REDIS_URL)
-        keys = [key async for key in redis.scan_iter(match=f"{group.prefix}:*")]
-        if keys:
-            await redis.delete(*keys)
+        redis = Redis.from_url(group.redis_url)
+        with contextlib.suppress(OSError, RedisError):  # a private Redis may be gone already
+            keys = [key async for key in redis.scan_iter(match=f"{group.prefix}:*")]
+            if keys:
+                await redis.delete(*keys)
         await redis.aclose()
 
 
@@ -151,3 +153,53 @@ async def host_a_game(node: Node) -> dict[str, Any]:
         created = await http.post("/games", json={"quiz_id": quizzes[0]["id"]}, headers=headers)
         assert created.status_code == 201, created.text
         return created.json()
+
+
+@dataclass
+class PrivateRedis:
+    """A Redis server of the test's own on a free port, with an append-only file fsynced on every
+    write, so it can be killed and started again with the rooms it held."""
+
+    directory: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def launch(self) -> None:
+        command = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--dir",
+            str(self.directory),
+        ]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    async def start(self) -> None:
+        self.launch()
+        redis = Redis.from_url(self.url)
+        try:
+            async with asyncio.timeout(START_S):
+                while True:
+                    with contextlib.suppress(OSError, RedisError):
+                        if await redis.ping():
+                            return
+                    await asyncio.sleep(0.1)
+        finally:
+            await redis.aclose()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(WAIT_S)

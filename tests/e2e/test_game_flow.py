@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from rooms.owner.runner import DROP_GRACE_MS
 from tests.e2e.conftest import create_game, sign_up
 from tests.e2e.harness import Live, Player, Table, closed, host_seat, join, option_id, seat, sync, until
 
@@ -421,12 +422,14 @@ async def test_a_question_closes_as_soon_as_every_connected_player_has_answered(
     game = await create_game(live, quiz(single()))
     table = await seat(live, game, "Ann", "Ben", "Cid")
     await table.open_question()
-    await table["Cid"].client.close()  # gone: the room does not wait for Cid
+    await table["Cid"].client.close()  # gone: the room waits for Cid only for the drop grace
     runner = live.app.state.node.runners[game["pin"]]
     await until(lambda: table["Cid"].id not in runner.connected)
     await table["Ann"].answer(0, option_id(table.questions["Ann"], "Paris"))
     assert [f for f in await sync(table["Ann"].client) if f["type"] == "reveal"] == []
     await table["Ben"].answer(0, option_id(table.questions["Ben"], "Paris"))
+    assert [f for f in await sync(table["Ann"].client) if f["type"] == "reveal"] == []
+    await live.advance(DROP_GRACE_MS)
     reveal, result, _ = await table["Ann"].closing()
     assert reveal["distribution"][option_id(table.questions["Ann"], "Paris")] == 2
     assert result["points"] == 1000

@@ -68,6 +68,7 @@ async def test_a_room_round_trips_through_the_codec(backend: Backend) -> None:
     loaded = await store.load(PIN)
     assert loaded == state and loaded is not state
     assert (await store.info(PIN)) == state.info()
+    assert await store.players(PIN, ["p1", "nobody"]) == {"p1": state.players["p1"]}
     assert PIN in await store.live_pins()
     assert await store.load("999999") is None and await store.info("999999") is None
 

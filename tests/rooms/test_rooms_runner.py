@@ -21,7 +21,13 @@ from rooms.core.state import Phase, RoomState
 from rooms.edge.connection import Connection, hash_token
 from rooms.node import NewRoom, RoomNode
 from rooms.owner.base import Notice
-from rooms.owner.runner import ANSWER_COUNT_INTERVAL_MS, EMPTY_ROOM_GRACE_MS, LOBBY_INTERVAL_MS, RoomRunner
+from rooms.owner.runner import (
+    ANSWER_COUNT_INTERVAL_MS,
+    DROP_GRACE_MS,
+    EMPTY_ROOM_GRACE_MS,
+    LOBBY_INTERVAL_MS,
+    RoomRunner,
+)
 from rooms.store.memory import MemoryRoomStore
 
 PIN = "424242"
@@ -364,8 +370,33 @@ async def test_a_question_waits_only_for_connected_players() -> None:
     await cid.drop()
     assert room.state.phase is Phase.QUESTION
     await ben.answer(0, "W")
+    assert room.state.phase is Phase.QUESTION  # Cid dropped: a Wi-Fi blip gets a grace
+    await room.advance(DROP_GRACE_MS - 1)
+    assert room.state.phase is Phase.QUESTION
+    await room.advance(1)
     assert room.state.phase is Phase.REVEAL
     assert host.peer.last("reveal")["distribution"] == {"R": 1, "W": 1}
+
+
+async def test_a_player_back_within_the_grace_keeps_the_question_open_for_them() -> None:
+    room, host, (ann, ben) = await started("Ann", "Ben")
+    await ben.drop()
+    await ann.answer(0, "R")
+    await room.advance(DROP_GRACE_MS // 2)
+    back = await room.connect()
+    await back.send(type="resume", token=ben.resume_token, last_seq=0)
+    await room.advance(DROP_GRACE_MS)  # the grace has run out, but Ben is connected again
+    assert room.state.phase is Phase.QUESTION
+    assert (await back.answer(0, "W"))["accepted"]
+    assert room.state.phase is Phase.REVEAL
+
+
+async def test_a_player_who_leaves_or_is_kicked_gets_no_grace() -> None:
+    room, host, (ann, ben, cid) = await started("Ann", "Ben", "Cid")
+    await ann.answer(0, "R")
+    await ben.send(type="leave")
+    await host.send(type="kick", player=cid.player_id)
+    assert room.state.phase is Phase.REVEAL
 
 
 async def test_a_resume_from_before_the_history_gets_a_snapshot() -> None:

@@ -19,15 +19,40 @@ from rooms.core.state import Receipt, RoomState, StoredAnswer
 
 NOW = 1_700_000_000_000
 QUIZ: list[dict[str, Any]] = [
-    {"kind": "single", "text": "?", "time_limit": 20, "points": 1000,
-     "options": [{"id": "R", "text": "right", "correct": True}, {"id": "W", "text": "wrong"}]},
-    {"kind": "multiple", "text": "?", "time_limit": 10, "points": 2000,
-     "options": [{"id": "A", "text": "a", "correct": True}, {"id": "B", "text": "b", "correct": True},
-                 {"id": "C", "text": "c"}]},
-    {"kind": "slider", "text": "?", "time_limit": 30, "min": 0, "max": 100, "step": 1, "correct": 50,
-     "tolerance": 10},
-    {"kind": "ordering", "text": "?", "time_limit": 20,
-     "options": [{"id": "X", "text": "x"}, {"id": "Y", "text": "y"}, {"id": "Z", "text": "z"}]},
+    {
+        "kind": "single",
+        "text": "?",
+        "time_limit": 20,
+        "points": 1000,
+        "options": [{"id": "R", "text": "right", "correct": True}, {"id": "W", "text": "wrong"}],
+    },
+    {
+        "kind": "multiple",
+        "text": "?",
+        "time_limit": 10,
+        "points": 2000,
+        "options": [
+            {"id": "A", "text": "a", "correct": True},
+            {"id": "B", "text": "b", "correct": True},
+            {"id": "C", "text": "c"},
+        ],
+    },
+    {
+        "kind": "slider",
+        "text": "?",
+        "time_limit": 30,
+        "min": 0,
+        "max": 100,
+        "step": 1,
+        "correct": 50,
+        "tolerance": 10,
+    },
+    {
+        "kind": "ordering",
+        "text": "?",
+        "time_limit": 20,
+        "options": [{"id": "X", "text": "x"}, {"id": "Y", "text": "y"}, {"id": "Z", "text": "z"}],
+    },
     {"kind": "true_false", "text": "?", "time_limit": 5, "points": 0, "correct": True},
     {"kind": "type", "text": "?", "time_limit": 60, "accepted": ["Paris"]},
 ]
@@ -85,11 +110,19 @@ def plans(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def new_game(plan: dict[str, Any]) -> Game:
-    return Game(RoomState(
-        pin="123456", game_id=1, kind="quiz", title="T",
-        settings=GameSettings(scoring=plan["mode"], streak=plan["streak"]),
-        questions_doc=QUIZ, host_token_hash="", host_user_id=None, created_at_ms=NOW,
-    ))
+    return Game(
+        RoomState(
+            pin="123456",
+            game_id=1,
+            kind="quiz",
+            title="T",
+            settings=GameSettings(scoring=plan["mode"], streak=plan["streak"]),
+            questions_doc=QUIZ,
+            host_token_hash="",
+            host_user_id=None,
+            created_at_ms=NOW,
+        )
+    )
 
 
 def play(plan: dict[str, Any], changes: Sequence[Change], when: Sequence[int] | None = None) -> Any:
@@ -103,10 +136,12 @@ def play(plan: dict[str, Any], changes: Sequence[Change], when: Sequence[int] | 
     for index, answers in enumerate(plan["rounds"]):
         if index:
             game.next(NOW, stored)
-        stored.append({
-            ids[player]: StoredAnswer(raw, Receipt(NOW, NOW + credited, None, credited))
-            for player, (raw, credited) in answers.items()
-        })
+        stored.append(
+            {
+                ids[player]: StoredAnswer(raw, Receipt(NOW, NOW + credited, None, credited))
+                for player, (raw, credited) in answers.items()
+            }
+        )
         game.close(stored[-1])
         for change, at in zip(changes, when, strict=True):
             if at == index:
@@ -174,11 +209,14 @@ def test_totals_are_sums_and_ranks_follow_scores_and_times(plan: dict[str, Any])
             continue
         for player, (_, time_ms) in answers.items():
             credited[by_name[f"P{player}"]] += time_ms
-    expected = {s.player_id: s.rank for s in rank((p.player_id, p.score, credited[p.player_id])
-                                                   for p in finished.players)}
+    expected = {
+        s.player_id: s.rank
+        for s in rank((p.player_id, p.score, credited[p.player_id]) for p in finished.players)
+    }
     assert {p.player_id: p.rank for p in finished.players} == expected
     ordered = sorted(finished.players, key=lambda p: p.rank)
     assert all(a.score >= b.score for a, b in zip(ordered, ordered[1:], strict=False))
+
     def better(q: Any, p: Any) -> bool:
         return q.score > p.score or (q.score == p.score and credited[q.player_id] < credited[p.player_id])
 
