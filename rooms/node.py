@@ -40,7 +40,7 @@ from rooms.core.protocol import (
 )
 from rooms.core.results import ResultsSink
 from rooms.core.settings import GameSettings
-from rooms.core.state import Account, RoomState
+from rooms.core.state import Account, Phase, RoomState
 from rooms.edge.connection import Connection, hash_token
 from rooms.edge.edge import RoomEdge
 from rooms.edge.ratelimit import AddressLimiter, TokenBucket
@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 PING_INTERVAL_MS = 5_000
 CLOSE_TOO_LARGE, CLOSE_GOING_AWAY = 1009, 1013
 PIN_ATTEMPTS = 100
+DRAIN_POLL_S = 0.5
 
 Authenticate = Callable[[str], Awaitable[Account | None]]
 
@@ -94,6 +95,10 @@ class NewRoom:
     kind: str = "quiz"
 
 
+class NodeDraining(RuntimeError):
+    """The node is shutting down and opens no new rooms; another node (or its restart) will."""
+
+
 class RoomNode:
     """The rooms this node owns and serves, and the front door for every socket."""
 
@@ -123,12 +128,15 @@ class RoomNode:
         self._timers: list[Handle] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.accepting = True
+        self.stopped = False
         self.store_lost = False
 
     # --- opening and owning rooms ----------------------------------------------------------------
 
     async def reserve_pin(self) -> str:
         """A 6-digit PIN no live room holds, reserved in the store."""
+        if not self.accepting:
+            raise NodeDraining("this server is shutting down; open the game on another one")
         for _ in range(PIN_ATTEMPTS):
             pin = f"{secrets.randbelow(1_000_000):06d}"
             if await self.store.reserve_pin(pin):
@@ -402,9 +410,22 @@ class RoomNode:
             for connection in list(edge.players.values()):
                 await connection.peer.send(text)
 
+    async def drain(self, timeout_s: float, hand_over: bool) -> None:
+        """SIGTERM: open no new rooms, give the rooms this node owns up to `timeout_s` to finish
+        (a lone node keeps its games going), then stop (see `stop`)."""
+        self.accepting = False
+        for _ in range(round(timeout_s / DRAIN_POLL_S)):
+            if all(runner.state.phase is Phase.FINISHED for runner in self.runners.values()):
+                break
+            await asyncio.sleep(DRAIN_POLL_S)
+        await self.stop(hand_over)
+
     async def stop(self, hand_over: bool = False) -> None:
         """Going away: stop taking rooms; with `hand_over`, give up our leases so other nodes take
-        the rooms at once; every socket gets 1013 so its client resumes elsewhere."""
+        the rooms at once; every socket gets 1013 so its client resumes elsewhere. Idempotent."""
+        if self.stopped:
+            return
+        self.stopped = True
         self.accepting = False
         for timer in self._timers:
             timer.cancel()
@@ -412,9 +433,10 @@ class RoomNode:
             runner.cancel_timers()
             if hand_over:
                 await runner.flushed()
-                with contextlib.suppress(Exception):
+                with contextlib.suppress(Exception):  # unreleased, the lease lapses by itself
                     await self.store.release_lease(pin, self.node_id, runner.epoch)
                 runner.stand_down()
+                log.warning("node %s: handed room %s over", self.node_id, pin)
         for edge in list(self.edges.values()):
             await edge.close_all(CLOSE_GOING_AWAY, "server going away")
         await self._client.close()

@@ -9,6 +9,7 @@ import getpass
 import logging
 import sys
 from dataclasses import replace
+from typing import Any
 
 from persistence.db import Database
 from persistence.migrate import upgrade
@@ -80,8 +81,6 @@ def where_players_join(settings: Settings, host: str, port: int) -> str:
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
-    import uvicorn
-
     from server.app import create_app
 
     if host in ALL_INTERFACES and not settings.public_url and not settings.lan_address and not in_container():
@@ -93,7 +92,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     if settings.seed_demo and asyncio.run(seed(settings)):
         log.info("seeded demo content (users demo/demo-password and host/host-password)")
     log.info("%s", where_players_join(settings, host, port))
-    uvicorn.run(
+    run_uvicorn(
         create_app(settings),
         host=host,
         port=port,
@@ -102,8 +101,25 @@ def serve(settings: Settings, host: str, port: int) -> None:
         ws_max_size=MAX_FRAME_BYTES,
         ws_ping_interval=20.0,
         log_level="info",
-        proxy_headers=True,
+        # The app applies FORWARDED_ALLOW_IPS itself; uvicorn's own proxy headers would trust
+        # loopback clients before the app sees them.
+        proxy_headers=False,
     )
+
+
+def run_uvicorn(app: Any, **options: Any) -> None:
+    """Serve `app` with uvicorn, draining the live rooms on SIGTERM before uvicorn closes sockets."""
+    import uvicorn
+
+    class DrainingServer(uvicorn.Server):
+        async def shutdown(self, sockets: Any = None) -> None:
+            # Before uvicorn closes every socket (1012): let the rooms finish or hand them over,
+            # and send players away with 1013 so they resume on another node.
+            state = app.state
+            await state.node.drain(state.settings.drain_timeout_s, hand_over=state.redis is not None)
+            await super().shutdown(sockets)
+
+    DrainingServer(uvicorn.Config(app, **options)).run()
 
 
 def _parser() -> argparse.ArgumentParser:

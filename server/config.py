@@ -27,6 +27,7 @@ class Settings:
     redis_url: str | None = None
     redis_prefix: str = "qa"  # every Redis key and channel of this deployment starts with it
     lease_ttl_ms: int = 5_000  # with Redis: a dead owner's rooms move to another node after this long
+    drain_timeout_s: float = 0.0  # on SIGTERM, how long the rooms this node owns may run on first
     secret_key: str = ""
     node_id: str = field(default_factory=lambda: secrets.token_hex(4))
     allowed_origins: tuple[str, ...] = ()
@@ -54,6 +55,11 @@ class Settings:
     # empty: nobody's, so every client is the address that connected.
     forwarded_allow_ips: tuple[str, ...] = ()
     seed_demo: bool = True
+    data_dir: Path = DEFAULT_DATA_DIR  # the SQLite file, the development secret, the spool, images
+    # Question images: the largest upload, and the most pixels (width x height, times the frames of
+    # an animation) an upload may decode to, so a small file cannot unpack into gigabytes.
+    image_max_bytes: int = 5 * 1024 * 1024
+    image_max_pixels: int = 4096 * 4096
 
     @property
     def production(self) -> bool:
@@ -98,6 +104,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         redis_url=env.get("REDIS_URL") or None,
         redis_prefix=env.get("REDIS_PREFIX") or defaults.redis_prefix,
         lease_ttl_ms=int(env.get("LEASE_TTL_MS", defaults.lease_ttl_ms)),
+        drain_timeout_s=float(env.get("DRAIN_TIMEOUT_S", defaults.drain_timeout_s)),
         secret_key=secret,
         node_id=env.get("NODE_ID") or defaults.node_id,
         allowed_origins=_split(env.get("ALLOWED_ORIGINS")),
@@ -120,4 +127,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         # Demo accounts have published passwords: never by default in production.
         seed_demo=env.get("QUIZARENA_SEED_DEMO", "0" if mode == "production" else "1")
         not in ("0", "false", "no"),
+        data_dir=data_dir,
+        image_max_bytes=int(env.get("IMAGE_MAX_BYTES", defaults.image_max_bytes)),
+        image_max_pixels=int(env.get("IMAGE_MAX_PIXELS", defaults.image_max_pixels)),
     )

@@ -40,7 +40,7 @@ def test_production_without_a_secret_refuses_to_start(
 
 
 class FakeUvicorn:
-    """Stands in for uvicorn.run: keeps what `serve` asked for instead of serving."""
+    """Stands in for uvicorn: keeps what `serve` asked for instead of serving."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, object]] = []
@@ -51,10 +51,8 @@ class FakeUvicorn:
 
 @pytest.fixture
 def fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> FakeUvicorn:
-    import uvicorn
-
     fake = FakeUvicorn()
-    monkeypatch.setattr(uvicorn, "run", fake.run)
+    monkeypatch.setattr("server.cli.run_uvicorn", fake.run)
     monkeypatch.setattr("server.cli.in_container", lambda: False)
     monkeypatch.setenv("QUIZARENA_SEED_DEMO", "0")
     monkeypatch.delenv("PUBLIC_URL", raising=False)

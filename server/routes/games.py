@@ -13,10 +13,10 @@ from persistence.models import Game, User
 from persistence.repositories.games import GameListing, GameResults
 from rooms.core.questions import new_option_id
 from rooms.core.settings import GameSettings
-from rooms.node import NewRoom
+from rooms.node import NewRoom, NodeDraining
 from server.api import Api
 from server.auth import is_admin, optional_user, require_user
-from server.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from server.errors import FieldError, Forbidden, NotFound, Unavailable, ValidationFailed
 from server.game_export import export_csv, export_json, export_rows
 from server.game_schemas import (
     AnswerResult,
@@ -76,7 +76,10 @@ async def create_game(request: Request, body: CreateGame) -> CreatedGame:
         settings = GameSettings(**body.settings.model_dump())
         snapshot = _playable_snapshot(document)
         # The PIN is the game row's; it is freed again when the row cannot be committed.
-        pin = await node.reserve_pin()
+        try:
+            pin = await node.reserve_pin()
+        except NodeDraining as exc:
+            raise Unavailable(str(exc)) from None
         try:
             game = await uow.games.add(
                 Game(

@@ -261,3 +261,36 @@ async def test_a_node_that_loses_redis_sends_its_sockets_away_and_serves_again_w
             assert (await ann.expect("result"))["correct"], "an answer acked before Redis died was lost"
     finally:
         redis.kill()
+
+
+async def test_sigterm_hands_the_rooms_over_and_sends_players_away_with_1013(tmp_path: Path) -> None:
+    async with cluster(tmp_path, "a", "b") as group:
+        game = await host_a_game(group.nodes[0])
+        host = await seat_host(group, 1, game)
+        ann = await seat_player(group, 0, game["pin"], "Ann")
+        ben = await seat_player(group, 1, game["pin"], "Ben")
+        token = ann.frames[0]["resume_token"]
+        await host.send(type="start")
+        question = await ann.expect("question")
+        await ann.send(type="answer", question=0, answer=option(question, "Paris"))
+        assert (await ann.expect("answer_ack"))["accepted"]
+
+        group.nodes[0].signal(signal.SIGTERM)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            async with asyncio.timeout(FAILOVER_S):
+                while True:
+                    await ann.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013  # resume elsewhere
+        assert group.nodes[0].process is not None
+        # uvicorn shuts down cleanly, then re-raises the signal: the exit status says SIGTERM.
+        assert await asyncio.to_thread(group.nodes[0].process.wait, FAILOVER_S) in (0, -signal.SIGTERM)
+        log = group.nodes[0].log.read_text()
+        assert "handed room" in log and "Application shutdown complete" in log
+
+        ann = await group.connect(group.nodes[1])
+        frame = await seat_retrying(ann, type="resume", token=token, last_seq=question["seq"])
+        assert frame["state"]["phase"] == "question" and frame["state"]["answered"]
+        await ben.send(type="answer", question=0, answer=option(question, "Lyon"))
+        assert (await ben.expect("answer_ack"))["accepted"]
+        assert (await ann.expect("result"))["correct"]
+        assert not (await ben.expect("result"))["correct"]
