@@ -30,14 +30,28 @@ from server.errors import (
 )
 from server.jsonio import json_response
 from server.limits import BodySizeLimit
-from server.live import build_node, reconcile_live_games
+from server.live import (
+    SHARED_OUTBOX_POLL_S,
+    build_node,
+    connect_redis,
+    reconcile_live_games,
+    results_outbox,
+)
 from server.openapi import build_openapi
-from server.outbox import SpoolOutbox, default_spool_path
-from server.routes import auth, games, health, leaderboards, pages, progress, qr, quizzes
+from server.routes import auth, games, health, images, leaderboards, pages, progress, qr, quizzes
 from server.ws import SocketLimits, WebSocketGateway
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-APIS: list[Api] = [health.api, auth.api, quizzes.api, games.api, progress.api, leaderboards.api, qr.api]
+APIS: list[Api] = [
+    health.api,
+    auth.api,
+    quizzes.api,
+    images.api,
+    games.api,
+    progress.api,
+    leaderboards.api,
+    qr.api,
+]
 PAGES = {"/docs": "docs.html"}  # the player, host and other pages: server/routes/pages.py
 VERSION = "0.1.0"
 
@@ -64,44 +78,26 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = database or Database.from_url(settings.database_url)
-        app.state.redis = None
-        if settings.redis_url:
-            # imported lazily: the embedded default needs no Redis
-            from redis.asyncio import Redis
-            from redis.asyncio.retry import Retry
-            from redis.backoff import ExponentialBackoff
-            from redis.exceptions import ConnectionError as RedisConnectionError
-            from redis.exceptions import TimeoutError as RedisTimeoutError
-
-            # Timeouts, so a Redis that vanished mid-command fails the command instead of hanging it.
-            # A pooled connection that died with a Redis restart is retried once on a fresh one.
-            app.state.redis = Redis.from_url(
-                settings.redis_url,
-                health_check_interval=10,
-                socket_timeout=5,
-                socket_connect_timeout=2,
-                retry=Retry(ExponentialBackoff(cap=0.5), retries=2),
-                retry_on_error=[RedisConnectionError, RedisTimeoutError],
-            )
+        app.state.redis = connect_redis(settings.redis_url) if settings.redis_url else None
         app.state.node = build_node(settings, app.state.db, clock, app.state.redis)
-        # Results go through a spool file that survives a crash, unless the caller owns the
-        # database (tests): a spool shared between throwaway databases would replay games into
-        # the wrong one.
-        spool = SpoolOutbox(default_spool_path()) if database is None else None
+        # Results go through an outbox that survives a crash, unless the caller owns the database
+        # (tests): an outbox shared between throwaway databases would replay games into the wrong one.
+        outbox = results_outbox(settings, app.state.redis) if database is None else None
         results = app.state.results = app.state.node.sink
-        await results.start(spool)
+        shared = app.state.redis is not None
+        await results.start(outbox, idle_poll_s=SHARED_OUTBOX_POLL_S if shared else None)
         await app.state.node.start()
         if database is None:  # tests that own their database own its rows too
-            await reconcile_live_games(app.state.db, app.state.node, shared_store=app.state.redis is not None)
+            await reconcile_live_games(app.state.db, app.state.node, shared_store=shared)
         try:
             yield
         finally:
             # With Redis, other nodes take our rooms over at once; alone, the rooms wait in Redis
             # for this node's restart.
-            await app.state.node.stop(hand_over=app.state.redis is not None)
+            await app.state.node.stop(hand_over=shared)
             await results.stop()
-            if spool is not None:
-                spool.close()
+            if outbox is not None:
+                await outbox.aclose()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             if database is None:
@@ -120,7 +116,7 @@ def create_app(
     )
     middleware = [
         Middleware(WebSocketGateway, limits=sockets),
-        Middleware(BodySizeLimit, limit=settings.max_body_bytes),
+        Middleware(BodySizeLimit, limit=settings.max_body_bytes, larger=images.body_limits(settings)),
     ]
     if settings.forwarded_allow_ips:
         # Outermost, so the login throttle, the join limits and the socket cap all count the client

@@ -6,6 +6,10 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from persistence.db import Database
 from persistence.levels import level_for, xp_for_game
@@ -19,6 +23,8 @@ from rooms.store.base import RoomStore
 from rooms.store.memory import MemoryRoomStore
 from rooms.store.redis import RedisRoomStore
 from server.config import Settings
+from server.outbox import Outbox, SpoolOutbox, default_spool_path
+from server.redis_outbox import RedisStreamOutbox
 from server.results import DatabaseResultsSink
 from server.tokens import InvalidToken, verify_access_token
 
@@ -48,6 +54,30 @@ def account_lookup(settings: Settings, database: Database):  # noqa: ANN201 - ro
             return None if user is None else Account(user_id=user.id, xp=user.xp)
 
     return authenticate
+
+
+SHARED_OUTBOX_POLL_S = 10.0  # how often a node looks at the shared results stream unprompted
+
+
+def connect_redis(url: str) -> Redis:
+    """The node's Redis client. Timeouts, so a Redis that vanished mid-command fails the command
+    instead of hanging it; a pooled connection that died with a Redis restart is retried once."""
+    return Redis.from_url(
+        url,
+        health_check_interval=10,
+        socket_timeout=5,
+        socket_connect_timeout=2,
+        retry=Retry(ExponentialBackoff(cap=0.5), retries=2),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    )
+
+
+def results_outbox(settings: Settings, redis: Redis | None) -> Outbox:
+    """Where finished games wait for the database: a stream every node drains when Redis is shared,
+    otherwise a spool file that survives this node's crash."""
+    if redis is not None:
+        return RedisStreamOutbox(redis, settings.redis_prefix, settings.node_id)
+    return SpoolOutbox(default_spool_path())
 
 
 RECONCILE_GRACE = timedelta(minutes=2)  # a game row this young may be a room opening on another node

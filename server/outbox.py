@@ -5,7 +5,7 @@ delivering it and marking it done.
 
 Backends share one small interface (`append`, `pending`, `done`): `MemoryOutbox` (tests, and a node
 that keeps nothing across restarts) and `SpoolOutbox`, an append-only JSON-lines file fsynced on
-every append. A Redis-stream backend comes with the multi-node work.
+every append; `server.redis_outbox.RedisStreamOutbox` when several nodes share one Redis.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ class Outbox(Protocol):
 
     async def done(self, key: str) -> None: ...
 
+    async def aclose(self) -> None: ...
+
 
 class MemoryOutbox:
     """Pending work in this process's memory: survives database outages, not restarts."""
@@ -63,6 +65,9 @@ class MemoryOutbox:
 
     async def done(self, key: str) -> None:
         self._entries.pop(key, None)
+
+    async def aclose(self) -> None:
+        self._entries.clear()
 
 
 class SpoolOutbox:
@@ -160,6 +165,9 @@ class SpoolOutbox:
             self._file = replacement
         self._dead_lines = 0
 
+    async def aclose(self) -> None:
+        self.close()
+
     def close(self) -> None:
         self._file.close()  # closing releases the lock
 
@@ -214,6 +222,8 @@ class OutboxDrainer:
         self._retry_at: dict[str, float] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # A shared outbox (several nodes) may fill up from elsewhere: look at it this often anyway.
+        self.idle_poll_s: float | None = None
 
     @property
     def waiting(self) -> int:
@@ -291,8 +301,10 @@ class OutboxDrainer:
             await self._sleep()
 
     async def _sleep(self) -> None:
-        timeout = None
+        timeout = self.idle_poll_s
         if self._retry_at:
             timeout = max(0.0, min(self._retry_at.values()) - self._monotonic())
+            if self.idle_poll_s is not None:
+                timeout = min(timeout, self.idle_poll_s)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)

@@ -262,11 +262,12 @@ class DatabaseResultsSink:
     async def _deliver(self, entry: OutboxEntry) -> None:
         await self.writer.write(decode_game(entry.payload))
 
-    async def start(self, outbox: Outbox | None = None) -> None:
+    async def start(self, outbox: Outbox | None = None, idle_poll_s: float | None = None) -> None:
         """At start-up: adopt `outbox` (the node's spool) if given, bring the badge catalogue up to
         date, and drain in the background whatever the outbox still holds from before a crash."""
         if outbox is not None:
             self.drainer.outbox = outbox
+        self.drainer.idle_poll_s = idle_poll_s
         try:
             await self.writer.sync_catalogue()
         except Exception:  # the database may be down at start-up: the first write tries again
