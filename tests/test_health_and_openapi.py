@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
 import httpx
 import pytest
 
 from persistence.db import Database
+from rooms.core.settings import GameSettings
+from rooms.node import NewRoom
 from server.app import _operations, create_app
 from server.config import Settings
 from tests.services import REDIS_URL, need_redis
@@ -22,10 +26,28 @@ async def _health(settings: Settings, db: Database) -> httpx.Response:
 @pytest.mark.redis
 async def test_health_checks_redis_when_configured(settings: Settings, db: Database) -> None:
     need_redis()
-    settings = Settings(**{**settings.__dict__, "redis_url": REDIS_URL})
+    prefix = f"test-{secrets.token_hex(4)}"  # this node's rooms and channels: nobody else's
+    settings = Settings(**{**settings.__dict__, "redis_url": REDIS_URL, "redis_prefix": prefix})
     response = await _health(settings, db)
     assert response.status_code == 200
     assert response.json()["redis"] == "ok"
+
+
+async def test_health_counts_the_rooms_and_a_draining_node_is_degraded(
+    settings: Settings, db: Database
+) -> None:
+    app = create_app(settings, database=db)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            node = app.state.node
+            assert await node.store.reserve_pin("123456")
+            await node.open_game("123456", NewRoom(1, "Quiz", GameSettings(), [], "token", None))
+            body = (await http.get("/health")).json()
+            assert body["rooms"] == {"owned": 1, "served": 0, "draining": False}
+            node.accepting = False  # SIGTERM: the load balancer must stop sending players here
+            response = await http.get("/health")
+            assert response.status_code == 503 and response.json()["rooms"]["draining"] is True
 
 
 async def test_health_is_degraded_when_redis_is_down(settings: Settings, db: Database) -> None:
