@@ -6,6 +6,11 @@ and prints the figures of DESIGN.md's "Performance" as a markdown table; with `-
 also QuizArena/baseline. Everything is bounded by timeouts and every process it started is ended.
 
     python -m bench.loadgen --players 1000 --questions 3 --answer-window-ms 1000 --target both
+
+Targets: `baseline` (bench/baseline.py), `quizarena` (one node, rooms in memory: the embedded
+default) and `redis` (`--nodes` QuizArena nodes over one Redis, `REDIS_URL` set; the room is opened
+on node 0, which owns it; players are spread round-robin over the nodes, the host sits on
+`--host-node`). `--target` takes one, a comma list, `both` (baseline,quizarena) or `all`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import asyncio
 import json
 import math
 import os
+import secrets
 import signal
 import sys
 import tempfile
@@ -43,7 +49,9 @@ ROUND_TIMEOUT_S = 60.0
 SETTLE_S = 1.0
 HOST_TIMEOUT_S = 10.0
 CONNECT_TIMEOUT_S = 30.0
-TARGETS = ("baseline", "quizarena")
+TARGETS = ("baseline", "quizarena", "redis")
+TARGET_SETS = {"both": ("baseline", "quizarena"), "all": TARGETS}
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 Figures = dict[str, Any]
 
@@ -54,7 +62,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--answer-window-ms", type=float, default=0.0,
                         help="each bot answers at a uniform random delay in [0, W] after its question")
-    parser.add_argument("--target", choices=(*TARGETS, "both"), default="both")
+    parser.add_argument("--target", type=parse_targets, default="both",
+                        help="baseline, quizarena, redis, a comma list of them, both (baseline,quizarena) or all")
+    parser.add_argument("--nodes", type=int, default=1, help="QuizArena nodes over one Redis (target redis)")
+    parser.add_argument("--host-node", type=int, default=0, help="the node the host's socket goes to (redis)")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="the Redis of target redis; each run "
+                        "uses a key prefix of its own and deletes its keys at the end")
+    parser.add_argument("--redis-max-connections", type=int,
+                        help="add max_connections=N to the nodes' REDIS_URL (redis-py's pool refuses a "
+                        "101st connection in use with MaxConnectionsError by default; see RESULTS.md)")
+    parser.add_argument("--lease-ttl-ms", type=int, help="LEASE_TTL_MS of the redis nodes (default: the server's)")
     parser.add_argument("--server-cpu", type=int, default=0)
     parser.add_argument("--loadgen-cpu", type=int, default=1)
     parser.add_argument("--nice", type=int, default=0,
@@ -66,8 +83,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quizarena-rev", help="run QuizArena from this git revision (a `git archive` "
                         "snapshot) instead of the working tree")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="keep the servers' data and logs in this new directory")
     parser.add_argument("--json", type=Path, help="also write every figure and per-round detail here")
     return parser.parse_args(argv)
+
+
+def parse_targets(text: str) -> tuple[str, ...]:
+    targets = TARGET_SETS.get(text) or tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [target for target in targets if target not in TARGETS]
+    if unknown or not targets:
+        raise argparse.ArgumentTypeError(f"unknown target(s) {unknown}; pick from {TARGETS}, both, all")
+    return targets
 
 
 def log(message: str) -> None:
@@ -90,15 +116,41 @@ def set_niceness(nice: int) -> None:
         os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
-def start_server(target: str, workdir: Path, cpu: int | None,
-                 args: argparse.Namespace) -> servers.ServerProcess:
+Server = servers.ServerProcess | servers.ServerGroup
+
+
+def start_server(target: str, workdir: Path, cpu: int | None, args: argparse.Namespace) -> Server:
     if target == "baseline":
         return servers.start_baseline(workdir, cpu, args.questions)
     source = servers.snapshot(args.quizarena_rev, workdir / "src") if args.quizarena_rev else None
+    if target == "redis":
+        args.redis_prefix = f"bench-{secrets.token_hex(4)}"
+        url = servers.with_max_connections(args.redis_url, args.redis_max_connections)
+        nodes = servers.start_nodes(workdir, args.nodes, cpu, url, args.redis_prefix, source, args.lease_ttl_ms)
+        return servers.ServerGroup("redis", nodes)
     return servers.start_quizarena(workdir, cpu, source)
 
 
-def open_room(target: str, server: servers.ServerProcess, args: argparse.Namespace) -> rest.GameSeat:
+def socket_uris(server: Server) -> list[str]:
+    """The `/ws` address of every node (one for a lone server)."""
+    members = server.members if isinstance(server, servers.ServerGroup) else [server]
+    return [f"ws://127.0.0.1:{member.port}/ws" for member in members]
+
+
+def delete_redis_keys(redis_url: str, prefix: str) -> None:
+    """Remove what a run left in the shared Redis (its keys all start with its own prefix)."""
+    from redis import Redis
+
+    redis = Redis.from_url(redis_url)
+    try:
+        keys = list(redis.scan_iter(match=f"{prefix}:*", count=1000))
+        for start in range(0, len(keys), 1000):
+            redis.delete(*keys[start:start + 1000])
+    finally:
+        redis.close()
+
+
+def open_room(target: str, server: Server, args: argparse.Namespace) -> rest.GameSeat:
     servers.wait_listening(server)
     if target == "baseline":
         return rest.GameSeat(pin="000000", host_token="baseline")
@@ -139,11 +191,11 @@ async def take_host_seat(uri: str, seat: rest.GameSeat) -> HostSeat:
     return HostSeat(socket)
 
 
-async def join_everyone(server: servers.ServerProcess, fleet: Fleet, uri: str, seat: rest.GameSeat,
+async def join_everyone(server: Server, fleet: Fleet, uris: list[str], seat: rest.GameSeat,
                         args: argparse.Namespace) -> Figures:
     rss_before, cpu_before, started = server.rss_kib(), server.cpu_seconds(), time.perf_counter()
     lanes = max(1, args.join_concurrency // len(fleet.sizes))
-    command = Join(uri, seat.pin, lanes, CONNECT_TIMEOUT_S)
+    command = Join(uris[0], seat.pin, lanes, CONNECT_TIMEOUT_S, tuple(uris))
     reports: list[JoinReport] = await fleet.ask(command, args.join_timeout_s)
     await asyncio.sleep(SETTLE_S)  # the last lobby frames go out
     cpu_after, rss_after = server.cpu_seconds(), server.rss_kib()
@@ -183,7 +235,38 @@ def describe(figures: Figures) -> str:
     return ", ".join(f"{label} {figures[key]:.0f} ms" for label, key in parts)
 
 
-async def play_round(server: servers.ServerProcess, fleet: Fleet, host: HostSeat, question: int,
+def node_figures(t0: float, t0_ms: float, series: dict[str, list[float]], server_time_ms: float,
+                 nodes: int) -> Figures:
+    """The question's path from the owner's own stamp (`server_time`, when it opened the question)
+    to each player's receive, for the players on the owner's node (node 0) and on the other nodes
+    (cross-node: the owner's publish through Redis to another node's edge and its socket). Bots'
+    perf_counter times become epoch ms through t0, which the load generator holds in both clocks."""
+    offset_ms = t0_ms - t0 * stats.MS
+    owner: list[float] = []
+    remote: list[float] = []
+    owner_sent: list[float] = []
+    remote_sent: list[float] = []
+    for index, (arrived, sent) in enumerate(zip(series["arrive"], series["sent_ms"], strict=True)):
+        on_owner = index % nodes == 0
+        if not math.isnan(arrived):
+            (owner if on_owner else remote).append(arrived * stats.MS + offset_ms - server_time_ms)
+        if not math.isnan(sent):
+            (owner_sent if on_owner else remote_sent).append(sent - server_time_ms)
+    owner.sort()
+    remote.sort()
+    return {
+        "stamp_owner_p50": stats.percentile(owner, 0.5),
+        "stamp_owner_p99": stats.percentile(owner, 0.99),
+        "stamp_owner_max": stats.percentile(owner, 1.0),
+        "stamp_remote_p50": stats.percentile(remote, 0.5),
+        "stamp_remote_p99": stats.percentile(remote, 0.99),
+        "stamp_remote_max": stats.percentile(remote, 1.0),
+        "span_owner": max(owner_sent, default=math.nan),
+        "span_remote": max(remote_sent, default=math.nan),
+    }
+
+
+async def play_round(server: Server, fleet: Fleet, host: HostSeat, question: int,
                      args: argparse.Namespace) -> Figures:
     deadline = time.perf_counter() + args.answer_window_ms / stats.MS + ROUND_TIMEOUT_S
     server_cpu, loadgen_cpu = server.cpu_seconds(), procstat.total_cpu_seconds(fleet.pids)
@@ -191,7 +274,9 @@ async def play_round(server: servers.ServerProcess, fleet: Fleet, host: HostSeat
     t0, t0_ms = await host.command("start" if question == 0 else "next")
     reports: list[RoundReport] = await fleet.replies(deadline - time.perf_counter() + HOST_TIMEOUT_S)
     server_time_ms = min((r.server_time_ms for r in reports), default=math.nan)
-    figures = stats.round_figures(t0, merge(reports), server_time_ms)
+    series = merge(reports)
+    figures = stats.round_figures(t0, series, server_time_ms)
+    figures.update(node_figures(t0, t0_ms, series, server_time_ms, max(1, getattr(args, "nodes_now", 1))))
     figures["open_delay"] = server_time_ms - t0_ms
     figures["server_cpu_ms"] = (server.cpu_seconds() - server_cpu) * stats.MS
     figures["loadgen_cpu_ms"] = (procstat.total_cpu_seconds(fleet.pids) - loadgen_cpu) * stats.MS
@@ -221,14 +306,15 @@ def traffic_figures(reports: list[StopReport], players: int) -> Figures:
     }
 
 
-async def play(server: servers.ServerProcess, fleet: Fleet, seat: rest.GameSeat,
-               args: argparse.Namespace) -> Figures:
-    uri = f"ws://127.0.0.1:{server.port}/ws"
-    ours = [server.pid, *fleet.pids]
+async def play(server: Server, fleet: Fleet, seat: rest.GameSeat, args: argparse.Namespace) -> Figures:
+    uris = socket_uris(server)
+    args.nodes_now = len(uris)
+    ours = [*(server.pids if isinstance(server, servers.ServerGroup) else [server.pid]), *fleet.pids]
     ours_before, busy_before = procstat.total_cpu_seconds(ours), procstat.machine_busy_seconds()
-    host = await take_host_seat(uri, seat)
+    host = await take_host_seat(uris[min(args.host_node, len(uris) - 1)], seat)
     try:
-        figures = await join_everyone(server, fleet, uri, seat, args)
+        figures = await join_everyone(server, fleet, uris, seat, args)
+        figures["nodes"] = len(uris)
         log(f"  {figures['players']} joined in {figures['joins_s']:.2f} s")
         rounds = [await play_round(server, fleet, host, q, args) for q in range(args.questions)]
         figures["finished_ms"] = await finish(fleet, host)
@@ -245,7 +331,7 @@ async def play(server: servers.ServerProcess, fleet: Fleet, seat: rest.GameSeat,
     return figures
 
 
-def add_gc_pauses(server: servers.ServerProcess, phases: list[Figures]) -> None:
+def add_gc_pauses(server: Server, phases: list[Figures]) -> None:
     """Each phase's (joins, a round) long garbage collections in the server, from its probe."""
     pauses = servers.gc_pauses(server)
     for phase in phases:
@@ -255,16 +341,22 @@ def add_gc_pauses(server: servers.ServerProcess, phases: list[Figures]) -> None:
         phase["server_gc_max_ms"] = max(inside, default=0.0)
 
 
-def log_problems(server: servers.ServerProcess) -> int:
-    text = server.log_path.read_text(errors="replace")
-    problems = text.count("Traceback") + text.count(" ERROR ")
-    if problems:
-        log(f"  {server.name} logged {problems} errors/tracebacks: see {server.log_path}")
-    return problems
+def log_problems(server: Server) -> int:
+    total = 0
+    for member in server.members if isinstance(server, servers.ServerGroup) else [server]:
+        text = member.log_path.read_text(errors="replace")
+        problems = text.count("Traceback") + text.count(" ERROR ")
+        if problems:
+            log(f"  {member.name} logged {problems} errors/tracebacks: see {member.log_path}")
+        total += problems
+    return total
 
 
 async def measure(target: str, args: argparse.Namespace, workdir: Path, cpu: int | None) -> Figures:
-    log(f"{target}: {args.players} players, {args.questions} questions, window {args.answer_window_ms:g} ms")
+    nodes = f" on {args.nodes} node(s) over {args.redis_url}" if target == "redis" else ""
+    log(f"{target}: {args.players} players{nodes}, {args.questions} questions, "
+        f"window {args.answer_window_ms:g} ms")
+    args.redis_prefix = None
     server = start_server(target, workdir, cpu, args)
     fleet: Fleet | None = None
     try:
@@ -278,17 +370,20 @@ async def measure(target: str, args: argparse.Namespace, workdir: Path, cpu: int
         if fleet is not None:
             fleet.close()
         server.stop()
+        if args.redis_prefix:
+            delete_redis_keys(args.redis_url, args.redis_prefix)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Figures]:
     cpu = pin_cores(args)
     set_niceness(args.nice)
-    targets = TARGETS if args.target == "both" else (args.target,)
+    targets = args.target
     results = {}
     with tempfile.TemporaryDirectory(prefix="quizarena-bench-") as tmp:
+        root = args.keep if args.keep is not None else Path(tmp)
         for target in targets:
-            workdir = Path(tmp) / target
-            workdir.mkdir()
+            workdir = root / target
+            workdir.mkdir(parents=True)
             results[target] = await measure(target, args, workdir, cpu)
     return results
 

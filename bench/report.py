@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> None:
     merged: dict[str, dict[str, Any]] = {}
     for path in args.files:
         merged.update(load(path))
-    ordered = {target: merged[target] for target in ("baseline", "quizarena") if target in merged}
+    first = [target for target in ("baseline", "quizarena", "redis") if target in merged]
+    ordered = {target: merged[target] for target in [*first, *(t for t in merged if t not in first)]}
     print(stats.table(ordered))
 
 

@@ -76,9 +76,11 @@ class Figure:
     label: str
     per_round: bool = False
     digits: int = 1
+    ratio: bool = True
 
 
 FIGURES = (
+    Figure("nodes", "server nodes", digits=0, ratio=False),
     Figure("players", "players connected", digits=0),
     Figure("joins_s", "all joins (s)", digits=2),
     Figure("join_p50", "join latency p50 (ms)"),
@@ -93,6 +95,18 @@ FIGURES = (
     Figure("fanout_p99", "question fan-out p99 (ms)", per_round=True),
     Figure("fanout_max", "question fan-out to last player (ms)", per_round=True),
     Figure("server_fanout", "question fan-out span, server's own stamps (ms)", per_round=True, digits=0),
+    Figure("stamp_owner_p50", "owner's question stamp -> receive, players on the owner's node, p50 (ms)",
+           per_round=True),
+    Figure("stamp_owner_p99", "owner's question stamp -> receive, players on the owner's node, p99 (ms)",
+           per_round=True),
+    Figure("stamp_remote_p50", "owner's question stamp -> receive, players on other nodes, p50 (ms)",
+           per_round=True),
+    Figure("stamp_remote_p99", "owner's question stamp -> receive, players on other nodes, p99 (ms)",
+           per_round=True),
+    Figure("stamp_remote_max", "owner's question stamp -> receive, last player on other nodes (ms)",
+           per_round=True),
+    Figure("span_remote", "owner's question stamp -> other nodes' last send, server stamps (ms)",
+           per_round=True, digits=0),
     Figure("ack_p50", "answer ack p50 (ms)", per_round=True),
     Figure("ack_p99", "answer ack p99 (ms)", per_round=True),
     Figure("ack_max", "answer ack max (ms)", per_round=True),
@@ -132,16 +146,19 @@ def ratio(numerator: float, denominator: float) -> str:
 
 
 def table(results: dict[str, dict[str, float | tuple[float, float]]]) -> str:
-    """Markdown: a row per figure, a column per target, and QuizArena/baseline when both ran.
-    Per-round figures read `median (worst)` over the questions."""
+    """Markdown: a row per figure, a column per target, and each target / baseline when the baseline
+    ran. Per-round figures read `median (worst)` over the questions. Rows no target has are left out."""
     names = list(results)
-    both = names == ["baseline", "quizarena"]
-    header = ["figure", *names, *(["quizarena / baseline"] if both else [])]
+    others = [name for name in names if name != "baseline"] if "baseline" in names else []
+    header = ["figure", *names, *(f"{name} / baseline" for name in others)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for figure in FIGURES:
         values = [results[name].get(figure.key, math.nan) for name in names]
+        if all(math.isnan(headline(v)) for v in values):
+            continue
         row = [figure.label, *(cell(figure, v) for v in values)]
-        if both:
-            row.append(ratio(headline(values[1]), headline(values[0])))
+        base = headline(results["baseline"].get(figure.key, math.nan)) if others else math.nan
+        row += [ratio(headline(results[name].get(figure.key, math.nan)), base) if figure.ratio else "-"
+                for name in others]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)

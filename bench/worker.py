@@ -31,6 +31,7 @@ class Join:
     pin: str
     concurrency: int
     timeout_s: float
+    uris: tuple[str, ...] = ()  # several nodes: bot i (over all processes) goes to uris[i % len]
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,10 @@ async def receive(conn: Connection) -> Any:
     return conn.recv()
 
 
-async def join_one(player: Player, command: Join, nickname: str) -> tuple[float, float]:
+async def join_one(player: Player, command: Join, nickname: str, uri: str) -> tuple[float, float]:
     started = time.perf_counter()
     async with asyncio.timeout(command.timeout_s):
-        player.socket = await wsclient.connect(command.uri, player.on_text, command.timeout_s)
+        player.socket = await wsclient.connect(uri, player.on_text, command.timeout_s)
         player.send({"type": "join", "pin": command.pin, "nickname": nickname})
         welcomed = await player.welcomed
     return started, welcomed
@@ -111,11 +112,13 @@ async def join_one(player: Player, command: Join, nickname: str) -> tuple[float,
 async def join_all(crowd: Crowd, command: Join) -> JoinReport:
     pending = iter(crowd.players)
     report = JoinReport(started=math.inf, latencies=[], last_welcome=-math.inf)
+    uris = command.uris or (command.uri,)
 
     async def lane() -> None:
         for player in pending:
             try:
-                started, welcomed = await join_one(player, command, f"bot{crowd.first_index + player.slot}")
+                index = crowd.first_index + player.slot
+                started, welcomed = await join_one(player, command, f"bot{index}", uris[index % len(uris)])
             except Exception as exc:  # noqa: BLE001 - every failure is counted by its kind
                 report.failures[str(exc) or type(exc).__name__] += 1
                 continue
