@@ -63,7 +63,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--answer-window-ms", type=float, default=0.0,
                         help="each bot answers at a uniform random delay in [0, W] after its question")
     parser.add_argument("--target", type=parse_targets, default="both",
-                        help="baseline, quizarena, redis, a comma list of them, both (baseline,quizarena) or all")
+                        help="baseline, quizarena, redis, a comma list, both (baseline,quizarena) or all")
     parser.add_argument("--nodes", type=int, default=1, help="QuizArena nodes over one Redis (target redis)")
     parser.add_argument("--host-node", type=int, default=0, help="the node the host's socket goes to (redis)")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="the Redis of target redis; each run "
@@ -71,7 +71,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--redis-max-connections", type=int,
                         help="add max_connections=N to the nodes' REDIS_URL (redis-py's pool refuses a "
                         "101st connection in use with MaxConnectionsError by default; see RESULTS.md)")
-    parser.add_argument("--lease-ttl-ms", type=int, help="LEASE_TTL_MS of the redis nodes (default: the server's)")
+    parser.add_argument("--lease-ttl-ms", type=int,
+                        help="LEASE_TTL_MS of the redis nodes (default: the server's)")
     parser.add_argument("--server-cpu", type=int, default=0)
     parser.add_argument("--loadgen-cpu", type=int, default=1)
     parser.add_argument("--nice", type=int, default=0,
@@ -126,7 +127,8 @@ def start_server(target: str, workdir: Path, cpu: int | None, args: argparse.Nam
     if target == "redis":
         args.redis_prefix = f"bench-{secrets.token_hex(4)}"
         url = servers.with_max_connections(args.redis_url, args.redis_max_connections)
-        nodes = servers.start_nodes(workdir, args.nodes, cpu, url, args.redis_prefix, source, args.lease_ttl_ms)
+        nodes = servers.start_nodes(workdir, args.nodes, cpu, url, args.redis_prefix, source,
+                                    args.lease_ttl_ms)
         return servers.ServerGroup("redis", nodes)
     return servers.start_quizarena(workdir, cpu, source)
 
