@@ -106,7 +106,9 @@ def build_node(
     clock = clock or SystemClock()
     if redis is not None:
         store = RedisRoomStore(redis, prefix=settings.redis_prefix)
-        bus = RedisBus(redis, settings.node_id, prefix=settings.redis_prefix)
+        bus = RedisBus(
+            redis, settings.node_id, prefix=settings.redis_prefix, sharded=settings.redis_sharded_pubsub
+        )
         leases = Leases(ttl_ms=settings.lease_ttl_ms, sweep_ms=max(100, settings.lease_ttl_ms // 5))
         return _node(settings, database, clock, store, bus, leases)
     return _node(settings, database, clock, MemoryRoomStore(clock.now_ms), MemoryBus(), Leases())

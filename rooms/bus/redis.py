@@ -34,7 +34,12 @@ class RedisBus:
     """`Bus` over Redis pub/sub. `publish` is one PUBLISH; delivery to local listeners is in order."""
 
     def __init__(
-        self, redis: Redis, node_id: str, prefix: str = "qa", probe_interval_s: float = PROBE_INTERVAL_S
+        self,
+        redis: Redis,
+        node_id: str,
+        prefix: str = "qa",
+        probe_interval_s: float = PROBE_INTERVAL_S,
+        sharded: bool = False,
     ):
         self._redis = redis
         self._prefix = f"{prefix}:"
@@ -48,16 +53,33 @@ class RedisBus:
         self._tasks: list[asyncio.Task[None]] = []
         self._closed = False
         self.resubscriptions = 0  # how many times the subscription had to be rebuilt (health, tests)
+        # Room channels (hash-tagged `{pin}`) over sharded pub/sub (Redis 7): on a cluster each
+        # room's events stay on its shard instead of reaching every node of every shard.
+        self._sharded = sharded
+
+    def _room(self, channel: str) -> bool:
+        return self._sharded and "{" in channel
 
     async def publish(self, channel: str, message: bytes) -> None:
-        await self._redis.publish(self._prefix + channel, message)
+        if self._room(channel):
+            await self._redis.spublish(self._prefix + channel, message)
+        else:
+            await self._redis.publish(self._prefix + channel, message)
+
+    async def _listen(self, pubsub: Any, channels: list[str]) -> None:
+        rooms = [self._prefix + c for c in channels if self._room(c)]
+        others = [self._prefix + c for c in channels if not self._room(c)]
+        if rooms:
+            await pubsub.ssubscribe(*rooms)
+        if others:
+            await pubsub.subscribe(*others)
 
     async def subscribe(self, channel: str, listener: Listener) -> Subscription:
         listeners = self._listeners.setdefault(channel, [])
         listeners.append(listener)
         if len(listeners) == 1 and self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):  # the reader resubscribes everything on repair
-                await self._pubsub.subscribe(self._prefix + channel)
+                await self._listen(self._pubsub, [channel])
         return _RedisSubscription(self, channel, listener)
 
     async def _unsubscribe(self, channel: str, listener: Listener) -> None:
@@ -69,7 +91,10 @@ class RedisBus:
             del self._listeners[channel]
             if self._pubsub is not None:
                 with contextlib.suppress(RedisError, OSError):
-                    await self._pubsub.unsubscribe(self._prefix + channel)
+                    if self._room(channel):
+                        await self._pubsub.sunsubscribe(self._prefix + channel)
+                    else:
+                        await self._pubsub.unsubscribe(self._prefix + channel)
 
     def on_resync(self, callback: Resync) -> None:
         self._resync.append(callback)
@@ -100,7 +125,8 @@ class RedisBus:
 
     async def _connect(self) -> None:
         pubsub = self._redis.pubsub()
-        await pubsub.subscribe(self._probe_channel, *(self._prefix + channel for channel in self._listeners))
+        await pubsub.subscribe(self._probe_channel)
+        await self._listen(pubsub, list(self._listeners))
         self._pubsub, self._stale = pubsub, False
         self._probe_seen = asyncio.get_running_loop().time()
 

@@ -88,6 +88,7 @@ class Cluster:
 
     root: Path
     redis_url: str = REDIS_URL
+    extra_env: dict[str, str] = field(default_factory=dict)
     prefix: str = field(default_factory=lambda: f"test-{secrets.token_hex(4)}")
     nodes: list[Node] = field(default_factory=list)
     clients: list[Client] = field(default_factory=list)
@@ -105,6 +106,7 @@ class Cluster:
             "SECRET_KEY": "cluster-test-secret-" + "x" * 32,
             "QUIZARENA_DATA_DIR": str(data),
             "JOINS_PER_ADDRESS_PER_MINUTE": "10000",
+            **self.extra_env,
         }
         node = Node(name, free_port(), env, self.root / f"{name}.log")
         self.nodes.append(node)
@@ -125,9 +127,11 @@ class Cluster:
 
 
 @contextlib.asynccontextmanager
-async def cluster(root: Path, *names: str, redis_url: str = REDIS_URL) -> AsyncIterator[Cluster]:
+async def cluster(
+    root: Path, *names: str, redis_url: str = REDIS_URL, env: dict[str, str] | None = None
+) -> AsyncIterator[Cluster]:
     """Start the named nodes one after another (each migrates the shared database first)."""
-    group = Cluster(root, redis_url)
+    group = Cluster(root, redis_url, env or {})
     try:
         for name in names:
             node = group.add(name)

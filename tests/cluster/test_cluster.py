@@ -90,8 +90,9 @@ async def command_until_taken(host: Client, done_already: str = "", **frame: Any
             await asyncio.sleep(0.2)
 
 
-async def test_two_nodes_serve_one_room_as_if_it_were_one(tmp_path: Path) -> None:
-    async with cluster(tmp_path, "a", "b") as group:
+@pytest.mark.parametrize("sharded", ["0", "1"], ids=["pubsub", "sharded-pubsub"])
+async def test_two_nodes_serve_one_room_as_if_it_were_one(tmp_path: Path, sharded: str) -> None:
+    async with cluster(tmp_path, "a", "b", env={"REDIS_SHARDED_PUBSUB": sharded}) as group:
         game = await host_a_game(group.nodes[0])  # node a owns the room
         host = await seat_host(group, 1, game)  # the host and Ben are on node b
         ann = await seat_player(group, 0, game["pin"], "Ann")

@@ -47,7 +47,7 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
         await redis.aclose()
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-sharded"])
 async def bus_pair(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any, Any]]:
     """Two nodes' buses on one fan-out (the memory bus is shared: one process)."""
     if request.param == "memory":
@@ -57,9 +57,10 @@ async def bus_pair(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any, A
     need_redis()
     redis = Redis.from_url(REDIS_URL)
     prefix = f"test-{secrets.token_hex(4)}"
+    sharded = request.param == "redis-sharded"  # room channels over SPUBLISH/SSUBSCRIBE
     buses = (
-        RedisBus(redis, "a", prefix=prefix, probe_interval_s=0.1),
-        RedisBus(redis, "b", prefix=prefix, probe_interval_s=0.1),
+        RedisBus(redis, "a", prefix=prefix, probe_interval_s=0.1, sharded=sharded),
+        RedisBus(redis, "b", prefix=prefix, probe_interval_s=0.1, sharded=sharded),
     )
     for bus in buses:
         await bus.start()
