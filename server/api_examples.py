@@ -22,10 +22,12 @@ SETTINGS = {"scoring": "speed", "streak": True, "read_time_ms": 0, "auto_advance
 GAME_HEADER = {"id": 31, "kind": "quiz", "pin": "482913", "status": "finished", "title": "World Capitals",
                "quiz_id": 12, "host_id": 7, "created_at": WHEN, "started_at": WHEN,
                "ended_at": "2026-03-10T12:06:40Z"}
+IMAGE_URL = "/images/4f2a0c5be1d3978e6a41b0c27f95d8e3a6c1b7d2e09f4a58c3b6e71d2a9f0c84.png"
 QUIZ_DOCUMENT = {
     "title": "World Capitals", "description": "Ten capitals, quick", "tags": ["geography"], "published": True,
     "questions": [
-        {"kind": "single", "text": "Capital of France?", "time_limit": 20, "points": 1000,
+        {"kind": "single", "text": "Capital of this country?", "image": IMAGE_URL,
+         "image_alt": "A map of Europe with France shaded", "time_limit": 20, "points": 1000,
          "options": [{"text": "Paris", "correct": True}, {"text": "Lyon", "correct": False}]},
         {"kind": "slider", "text": "Year the Eiffel Tower opened?", "min": 1850, "max": 1950, "step": 1,
          "correct": 1889, "tolerance": 2},
@@ -34,6 +36,7 @@ QUIZ_DOCUMENT = {
 }
 
 EXAMPLES: dict[str, Any] = {
+    "StoredImage": {"url": IMAGE_URL, "media_type": "image/png", "width": 1200, "height": 800, "bytes": 284113},
     "RegisterRequest": {"username": "hana", "email": "hana@example.com", "password": "correct horse battery"},
     "LoginRequest": {"username": "hana", "password": "correct horse battery"},
     "RefreshRequest": {"refresh_token": "kQ3v0T9m1b3Yf1tWcZ0oD6Jb2yP4xR8s"},
@@ -85,4 +88,5 @@ EXAMPLES: dict[str, Any] = {
 # Examples of bodies that are text rather than JSON, by content type.
 RAW_EXAMPLES: dict[str, str] = {
     "text/csv": export_csv(QuizDocument.model_validate(QUIZ_DOCUMENT).model_dump()),
+    **dict.fromkeys(("image/png", "image/jpeg", "image/webp", "image/gif"), "(the image file's bytes)"),
 }

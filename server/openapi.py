@@ -155,6 +155,8 @@ def build_openapi(operations: list[Operation], title: str, version: str) -> dict
         for media_type, shape in op.raw_body.items():
             if isinstance(shape, str):
                 content[media_type] = {"schema": {"type": "string", "description": shape}}
+                if media_type.startswith("image/"):  # a file: Swagger UI offers a file picker
+                    content[media_type]["schema"]["format"] = "binary"
                 if media_type in RAW_EXAMPLES:
                     content[media_type]["example"] = RAW_EXAMPLES[media_type]
             else:

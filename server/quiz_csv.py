@@ -7,14 +7,14 @@ quotes and line breaks. Export writes CRLF line ends. Example:
     description,Around Europe
     tags,geo;europe
     published,false
-    kind,text,time_limit,points,option1,option2,option3,option4,option5,option6,correct,accepted,min,max,step,tolerance
-    single,Capital of France?,20,1000,Paris,Lyon,,,,,1,,,,,
-    multiple,Which are rivers?,20,1000,Rhine,Alps,Danube,,,,1;3,,,,,
-    true_false,Paris is in France,20,1000,,,,,,,true,,,,,
-    type,Capital of Italy?,20,1000,,,,,,,,Rome;Roma,,,,
-    slider,Year of the euro,30,2000,,,,,,,1999,,1990,2010,1,2
-    ordering,North to south,20,1000,Oslo,Berlin,Rome,,,,,,,,,
-    poll,Favourite city?,20,0,Paris,Rome,,,,,,,,,,
+    kind,text,time_limit,points,option1,option2,option3,option4,option5,option6,correct,accepted,min,max,step,tolerance,image,image_alt
+    single,Capital of France?,20,1000,Paris,Lyon,,,,,1,,,,,,,
+    multiple,Which are rivers?,20,1000,Rhine,Alps,Danube,,,,1;3,,,,,,,
+    true_false,This is the flag of France,20,1000,,,,,,,true,,,,,,/images/9f86d0...c3e1.png,"Blue, white, red"
+    type,Capital of Italy?,20,1000,,,,,,,,Rome;Roma,,,,,,
+    slider,Year of the euro,30,2000,,,,,,,1999,,1990,2010,1,2,,
+    ordering,North to south,20,1000,Oslo,Berlin,Rome,,,,,,,,,,,
+    poll,Favourite city?,20,0,Paris,Rome,,,,,,,,,,,,
 
 Quiz rows, above the header, each `field,value`: `title` (required), `description`, `tags` (separated
 by `;`), `published` (`true`/`false`, default false). The header is the first other row with a `kind`
@@ -24,8 +24,11 @@ single, multiple, ordering and poll. `correct`: single, the number of the correc
 multiple, the numbers separated by `;` (`1;3`); true_false, `true` or `false`; slider, the number.
 An ordering question's options are in the correct order and a poll has no answer, so both leave
 `correct` empty. `accepted` (type): answers separated by `;`, with `\;` for a `;` inside an answer
-and `\\` for a backslash. `min`, `max`, `step`, `tolerance` (slider): numbers. A cell that a kind
-does not use must be empty; rows with no content are skipped.
+and `\\` for a backslash. `min`, `max`, `step`, `tolerance` (slider): numbers. `image` and
+`image_alt` (any kind): the question's picture (an `/images/...` address from POST /images) and the
+words a screen reader says for it; `option1_image`..`option6_image`: an option's picture (export
+writes these six columns too; the example leaves them out). A cell that a kind does not use must be
+empty; rows with no content are skipped.
 
 Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` as a formula: export writes such a text
 cell (and one starting with `'`) with a leading `'`, and import removes one leading `'` before those
@@ -57,14 +60,17 @@ from server.quiz_document import (
 )
 
 OPTION_COLUMNS = tuple(f"option{n}" for n in range(1, MAX_OPTIONS + 1))
+OPTION_IMAGE_COLUMNS = tuple(f"{column}_image" for column in OPTION_COLUMNS)
 COLUMNS = ("kind", "text", "time_limit", "points", *OPTION_COLUMNS, "correct", "accepted",
-           "min", "max", "step", "tolerance")
+           "min", "max", "step", "tolerance", "image", "image_alt", *OPTION_IMAGE_COLUMNS)
+_EVERY_KIND = ("time_limit", "points", "image", "image_alt")  # columns any question may fill
 QUIZ_FIELDS = ("title", "description", "tags", "published")
 _SLIDER_COLUMNS = ("min", "max", "step", "correct", "tolerance")
-_USES: dict[str, set[str]] = {  # the columns beyond kind, text, time_limit and points each kind reads
-    "single": {*OPTION_COLUMNS, "correct"}, "multiple": {*OPTION_COLUMNS, "correct"},
+_OPTIONS = {*OPTION_COLUMNS, *OPTION_IMAGE_COLUMNS}
+_USES: dict[str, set[str]] = {  # the columns beyond kind, text and _EVERY_KIND each kind reads
+    "single": {*_OPTIONS, "correct"}, "multiple": {*_OPTIONS, "correct"},
     "true_false": {"correct"}, "type": {"accepted"}, "slider": set(_SLIDER_COLUMNS),
-    "ordering": set(OPTION_COLUMNS), "poll": set(OPTION_COLUMNS),
+    "ordering": _OPTIONS, "poll": _OPTIONS,
 }
 _FORMULA_START = ("=", "+", "-", "@", "'")
 _OPTION_NUMBERS = {str(n) for n in range(1, MAX_OPTIONS + 1)}
@@ -146,6 +152,12 @@ def _question_cells(question: dict[str, Any]) -> dict[str, str]:
              "time_limit": str(question["time_limit"]), "points": str(question["points"])}
     options = question.get("options", [])
     cells.update((f"option{n}", shield(option["text"])) for n, option in enumerate(options, 1))
+    cells.update((f"option{n}_image", option["image"]) for n, option in enumerate(options, 1)
+                 if option.get("image"))
+    if question.get("image"):
+        cells["image"] = question["image"]
+        if question.get("image_alt"):
+            cells["image_alt"] = shield(question["image_alt"])
     if question["kind"] in ("single", "multiple"):
         cells["correct"] = ";".join(str(n) for n, option in enumerate(options, 1) if option["correct"])
     elif question["kind"] == "true_false":
@@ -276,6 +288,13 @@ def _options(kind: str, row: dict[str, str], line: int, problems: Problems, fail
     """The options (with correct flags for single and multiple) and the column each comes from."""
     columns = [column for column in OPTION_COLUMNS if row.get(column, "").strip()]
     options: list[dict[str, Any]] = [{"text": unshield(row[column])} for column in columns]
+    for option, column in zip(options, columns, strict=True):
+        if row.get(f"{column}_image", "").strip():
+            option["image"] = row[f"{column}_image"].strip()
+    for column in OPTION_COLUMNS:
+        if row.get(f"{column}_image", "").strip() and column not in columns:
+            problems.add(line, f"{column}_image", f"an image needs its option's text in {column}")
+            failed.add(f"{column}_image")
     if kind in ("single", "multiple"):
         correct = _correct_columns(row.get("correct", ""), columns, line, problems)
         if correct is None:
@@ -290,7 +309,7 @@ def _question_data(kind: str, row: dict[str, str], line: int, problems: Problems
     """The question's fields from its cells, the column of each option, and the columns that failed."""
     data: dict[str, Any] = {"kind": kind, "text": unshield(row["text"])}
     failed = {column for column, cell in row.items()
-              if cell.strip() and column not in COLUMNS[:4] and column not in _USES[kind]}
+              if cell.strip() and column not in ("kind", "text", *_EVERY_KIND) and column not in _USES[kind]}
     for column in sorted(failed, key=COLUMNS.index):
         problems.add(line, column, f"{kind} questions do not use {column}: leave it empty")
     parsers: dict[str, Callable[[str], Any]] = {"time_limit": _integer, "points": _integer}
@@ -306,6 +325,9 @@ def _question_data(kind: str, row: dict[str, str], line: int, problems: Problems
         data["options"], option_columns = _options(kind, row, line, problems, failed)
     if kind == "type" and row.get("accepted", "").strip():
         data["accepted"] = _split_accepted(unshield(row["accepted"]))
+    for column in ("image", "image_alt"):
+        if row.get(column, "").strip():
+            data[column] = unshield(row[column]).strip()
     return data, option_columns, failed
 
 
@@ -314,7 +336,7 @@ def _column_of(error: Any, option_columns: list[str]) -> str:
     if error["type"] == CORRECT_OPTIONS_ERROR or (loc[:1] == ("options",) and loc[-1] == "correct"):
         return "correct"
     if len(loc) >= 2 and loc[0] == "options" and isinstance(loc[1], int):
-        return option_columns[loc[1]]
+        return option_columns[loc[1]] + ("_image" if loc[2:3] == ("image",) else "")
     return str(loc[0]) if loc else "row"
 
 

@@ -26,6 +26,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_core.core_schema import ValidationInfo
 
+from server.images import URL_PATTERN
+
 KINDS = ("single", "multiple", "true_false", "type", "slider", "ordering", "poll")
 MAX_QUESTIONS = 100
 MAX_OPTIONS = 6
@@ -95,6 +97,18 @@ Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length
 Number = Annotated[int | float, PlainValidator(_number),
                    WithJsonSchema({"type": "number", "minimum": -NUMBER_LIMIT, "maximum": NUMBER_LIMIT})]
 Points = Literal[0, 1000, 2000]
+def _image_url(value: str) -> str:
+    if not _IMAGE_URL.fullmatch(value):
+        raise ValueError("must be the address of an image uploaded to this server (/images/...)")
+    return value
+
+
+_IMAGE_URL = re.compile(URL_PATTERN)
+ImageUrl = Annotated[str, AfterValidator(_image_url), Field(
+    description="an image uploaded with POST /images: the `url` it answered (named by its SHA-256)",
+    json_schema_extra={"pattern": URL_PATTERN},
+)]
+ImageAlt = Annotated[str, _trimmed(300), *_LINE]
 DISTINCT_TEXTS = "option texts differ from each other (compared after trimming)"
 
 
@@ -115,17 +129,24 @@ class DocumentModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+# An optional picture (a map, a diagram, a painting) on a question and the words a screen reader says
+# for it (without them, the question's text); an option's picture is named by the option's text.
+IMAGE_ALT = Field(default=None, description="what the image shows, in words (read out instead of the image)")
+
+
 class ChoiceOption(DocumentModel):
     """An option of a single or multiple choice question."""
 
     text: OptionText
     correct: bool = False
+    image: ImageUrl | None = None  # its text is its name for a screen reader
 
 
 class PlainOption(DocumentModel):
     """An option of an ordering question or a poll: no `correct` flag."""
 
     text: OptionText
+    image: ImageUrl | None = None
 
 
 def _distinct(options: list[Any]) -> None:
@@ -143,6 +164,8 @@ class QuestionBase(DocumentModel):
 
     kind: str
     text: QuestionText
+    image: ImageUrl | None = None
+    image_alt: ImageAlt | None = IMAGE_ALT
     time_limit: int = Field(default=20, ge=5, le=240, description="seconds")
     points: Points = 1000
 

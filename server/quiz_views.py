@@ -88,7 +88,9 @@ def question_rows(document: QuizDocument) -> list[Question]:
     """The document's questions as rows, in order; the kind-specific fields go to `payload`."""
     return [
         Question(position=position, kind=question.kind, text=question.text, time_limit=question.time_limit,
-                 points=question.points, payload=question.model_dump(mode="json", exclude=set(CORE_FIELDS)))
+                 points=question.points,
+                 # no `image: null` on every question and option without a picture
+                 payload=question.model_dump(mode="json", exclude=set(CORE_FIELDS), exclude_none=True))
         for position, question in enumerate(document.questions)
     ]
 
@@ -135,7 +137,8 @@ def owner_view(quiz: Quiz, owner: User) -> dict[str, Any]:
 def _without_solution(question: dict[str, Any]) -> dict[str, Any]:
     public = {name: value for name, value in question.items() if name not in SOLUTION_FIELDS}
     if "options" in public:
-        public["options"] = [{"text": option["text"]} for option in public["options"]]
+        public["options"] = [{name: value for name, value in option.items() if name != "correct"}
+                             for option in public["options"]]
     if public["kind"] == "ordering":
         _shuffler.shuffle(public["options"])
     return public

@@ -41,6 +41,7 @@ def question_event(
             rng,
             shuffle=settings.shuffle and not for_host,
             option_text=for_host or settings.question_on_devices,
+            images=for_host or settings.question_on_devices,
         )
         return {**room_fields, **view}
 

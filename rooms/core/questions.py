@@ -46,6 +46,7 @@ class Option:
     id: str
     text: str
     correct: bool = False
+    image: str | None = None  # the picture's URL path (/images/...); the text names it
 
 
 @dataclass(frozen=True)  # no slots: the option-id tuples below are computed once and cached
@@ -63,6 +64,8 @@ class Question:
     max: float | None = None
     step: float | None = None
     tolerance: float = 0
+    image: str | None = None  # the picture's URL path (/images/...), served by the app, not by rooms
+    image_alt: str | None = None  # what the picture shows, in words (else the text says it)
 
     @cached_property
     def option_ids(self) -> tuple[str, ...]:
@@ -96,6 +99,8 @@ def question_from_document(doc: Mapping[str, Any], option_ids: list[str] | None 
         "text": text,
         "time_limit_ms": _time_limit_ms(doc.get("time_limit", DEFAULT_TIME_LIMIT_S)),
         "points": _points(doc.get("points", DEFAULT_POINTS)),
+        "image": _text_or_none(doc.get("image")),
+        "image_alt": _text_or_none(doc.get("image_alt")),
     }
     if kind in CHOICE_KINDS:
         return Question(**common, options=_options(kind, doc.get("options"), option_ids))
@@ -151,7 +156,11 @@ def _option(kind: Kind, item: object, option_id: str) -> Option:
         raise InvalidQuestion("each option needs a `text`")
     # Ordering and poll options carry no `correct` flag; a stray one must not leak into grading.
     correct = item.get("correct", False) is True and kind in (Kind.SINGLE, Kind.MULTIPLE)
-    return Option(id=option_id, text=item["text"], correct=correct)
+    return Option(id=option_id, text=item["text"], correct=correct, image=_text_or_none(item.get("image")))
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _accepted(raw: object) -> tuple[str, ...]:
@@ -188,14 +197,16 @@ def public_view(
     *,
     shuffle: bool = False,
     option_text: bool = True,
+    images: bool = True,
 ) -> dict[str, Any]:
     """The question as a player may see it: never which option is correct, nor the accepted answers.
 
     Ordering options are always shuffled by `rng` and never shown in their correct order (a shuffle
     that left them solved is rotated by one). `shuffle`
     also shuffles the other choice kinds; `option_text=False` leaves out option texts (the
-    `question_on_devices` setting off). Room-level fields (`seq`, `question`, `total`,
-    `read_time_ms`, `server_time`) are the room's to add.
+    `question_on_devices` setting off), and `images=False` the pictures (`image`, `image_alt` and
+    the options' `image`, each present only when the question has one). Room-level fields (`seq`,
+    `question`, `total`, `read_time_ms`, `server_time`) are the room's to add.
     """
     view: dict[str, Any] = {
         "kind": str(question.kind),
@@ -203,15 +214,24 @@ def public_view(
         "time_limit_ms": question.time_limit_ms,
         "points": question.points,
     }
+    if images and question.image:
+        view["image"] = question.image
+        if question.image_alt:
+            view["image_alt"] = question.image_alt
     if question.kind in CHOICE_KINDS:
         options = list(question.options)
         if shuffle or question.kind is Kind.ORDERING:
             rng.shuffle(options)
         if question.kind is Kind.ORDERING and len(options) > 1 and options == list(question.options):
             options.append(options.pop(0))  # a solved start would hand out the answer
-        view["options"] = [
-            {"id": option.id, "text": option.text} if option_text else {"id": option.id} for option in options
-        ]
+        view["options"] = [_option_view(option, option_text, images) for option in options]
     elif question.kind is Kind.SLIDER:
         view.update(min=question.min, max=question.max, step=question.step)
+    return view
+
+
+def _option_view(option: Option, text: bool, images: bool) -> dict[str, Any]:
+    view: dict[str, Any] = {"id": option.id, "text": option.text} if text else {"id": option.id}
+    if images and option.image:
+        view["image"] = option.image
     return view
