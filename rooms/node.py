@@ -47,7 +47,7 @@ from rooms.edge.ratelimit import AddressLimiter, TokenBucket
 from rooms.owner.base import Owner
 from rooms.owner.local import LocalOwner
 from rooms.owner.remote import OwnerClient, owner_channel, serving
-from rooms.owner.runner import RoomRunner
+from rooms.owner.runner import DROP_GRACE_MS, RoomRunner
 from rooms.store.base import RoomStore
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,13 @@ async def _no_accounts(token: str) -> Account | None:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Per-socket and per-address rates (frames a second, joins a minute)."""
+    """Per-socket and per-address rates (frames a second, joins a minute), and how long a player who
+    dropped mid-question holds it open."""
 
     frames_per_second: float = 20
     frame_burst: float = 40
     joins_per_address_per_minute: int = 600
+    drop_grace_ms: int = DROP_GRACE_MS
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,7 @@ class RoomNode:
             self.sink,
             epoch,
             on_disposed=self._forget,
+            drop_grace_ms=self.limits.drop_grace_ms,
         )
         self.runners[state.pin] = runner
         self._serving[state.pin] = await self.bus.subscribe(

@@ -28,6 +28,7 @@ class Settings:
     redis_prefix: str = "qa"  # every Redis key and channel of this deployment starts with it
     redis_sharded_pubsub: bool = False  # room events over SPUBLISH/SSUBSCRIBE (Redis 7, for a cluster)
     lease_ttl_ms: int = 5_000  # with Redis: a dead owner's rooms move to another node after this long
+    drop_grace_ms: int = 5_000  # a player who dropped mid-question holds it open this long (a Wi-Fi blip)
     drain_timeout_s: float = 0.0  # on SIGTERM, how long the rooms this node owns may run on first
     secret_key: str = ""
     node_id: str = field(default_factory=lambda: secrets.token_hex(4))
@@ -106,6 +107,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         redis_prefix=env.get("REDIS_PREFIX") or defaults.redis_prefix,
         redis_sharded_pubsub=env.get("REDIS_SHARDED_PUBSUB", "0") not in ("", "0", "false"),
         lease_ttl_ms=int(env.get("LEASE_TTL_MS", defaults.lease_ttl_ms)),
+        drop_grace_ms=int(env.get("DROP_GRACE_MS", defaults.drop_grace_ms)),
         drain_timeout_s=float(env.get("DRAIN_TIMEOUT_S", defaults.drain_timeout_s)),
         secret_key=secret,
         node_id=env.get("NODE_ID") or defaults.node_id,

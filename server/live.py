@@ -124,7 +124,10 @@ def _node(
         sink=DatabaseResultsSink(database),
         rewards=XpRewards(),
         authenticate=account_lookup(settings, database),
-        limits=Limits(joins_per_address_per_minute=settings.joins_per_address_per_minute),
+        limits=Limits(
+            joins_per_address_per_minute=settings.joins_per_address_per_minute,
+            drop_grace_ms=settings.drop_grace_ms,
+        ),
         node_id=settings.node_id,
         leases=leases,
     )

@@ -107,10 +107,11 @@ function slider(question, submit) {
   const max = Number(question.max);
   const step = Number(question.step) || 1;
   const places = decimals(step);
-  const middle = min + Math.round((max - min) / 2 / step) * step;
+  // The thumb starts at the minimum: a start in the middle is often the answer itself.
+  const start = min;
   const format = (v) => new Intl.NumberFormat(document.documentElement.lang || "en", { maximumFractionDigits: places }).format(v);
-  const value = el("output", { class: "slider-value", for: "slider", "aria-live": "polite" }, format(middle));
-  const range = el("input", { type: "range", id: "slider", min, max, step, value: String(middle), "aria-label": t("play.slider_label") });
+  const value = el("output", { class: "slider-value", for: "slider", "aria-live": "polite" }, format(start));
+  const range = el("input", { type: "range", id: "slider", min, max, step, value: String(start), "aria-label": t("play.slider_label") });
   range.addEventListener("input", () => { value.textContent = format(Number(range.value)); });
   const send = el("button", { type: "button", class: "btn big accent", onclick: () => submit(Number(Number(range.value).toFixed(places))) }, t("play.submit"));
   return {

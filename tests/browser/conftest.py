@@ -216,8 +216,14 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     url = f"sqlite+aiosqlite:///{tmp_path}/browser.db"
     await _migrated(url)
     database = Database.from_url(url)
+    # A short drop grace: a page taken offline holds an open question only briefly on the wall clock.
     settings = Settings(
-        env="test", secret_key=TEST_SECRET, node_id="browser", seed_demo=False, database_url=url
+        env="test",
+        secret_key=TEST_SECRET,
+        node_id="browser",
+        seed_demo=False,
+        database_url=url,
+        drop_grace_ms=500,
     )
     app = create_app(settings, database=database)  # the wall clock: pages count down on it
     app.state.password_hasher = Passwords(4, time_cost=1, memory_cost=1024, parallelism=1)

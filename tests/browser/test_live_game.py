@@ -349,7 +349,7 @@ async def test_whole_game_with_a_drop_a_reload_and_a_kick(site: Site, pages: Pag
     await until(lambda: edge.players.get(chloe_id) not in (None, cut), "Chloé's page to resume")
     await verdict(chloe, "Correct!")
 
-    # Q5, slider: arrow keys on the phone, Home on the keyboard. Chloé is offline this time until
+    # Q5, slider: End and arrow keys on the phone, Home on the keyboard. Chloé is offline this time until
     # the question has closed without her: she is told she missed it, and keeps her score.
     await host.get_by_role("button", name="Next question").click()
     await expect(chloe.locator("#q-title")).to_have_text(re.compile("boil at sea level"))
@@ -361,9 +361,10 @@ async def test_whole_game_with_a_drop_a_reload_and_a_kick(site: Site, pages: Pag
     gone = edge.players.get(chloe_id)
     if gone is not None:
         await site.app.state.node.disconnected(gone)
-    await expect(alice.locator(".slider-value")).to_have_text("100")
-    for _ in range(3):
-        await alice.locator("#slider").press("ArrowRight")
+    await expect(alice.locator(".slider-value")).to_have_text("0")  # the minimum: the start tells nothing
+    await alice.locator("#slider").press("End")
+    for _ in range(97):
+        await alice.locator("#slider").press("ArrowLeft")
     await expect(alice.locator(".slider-value")).to_have_text("103")
     await alice.get_by_role("button", name="Submit").click()
     await expect(bob.locator("#slider")).to_be_focused()
