@@ -152,6 +152,20 @@ def delete_redis_keys(redis_url: str, prefix: str) -> None:
         redis.close()
 
 
+def redis_cpu_seconds(server: Server, args: argparse.Namespace) -> float:
+    """The Redis server's own CPU so far (INFO cpu), for runs on Redis; NaN otherwise."""
+    if not isinstance(server, servers.ServerGroup):
+        return math.nan
+    from redis import Redis
+
+    redis = Redis.from_url(args.redis_url)
+    try:
+        info = redis.info("cpu")
+    finally:
+        redis.close()
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 def open_room(target: str, server: Server, args: argparse.Namespace) -> rest.GameSeat:
     servers.wait_listening(server)
     if target == "baseline":
@@ -272,6 +286,7 @@ async def play_round(server: Server, fleet: Fleet, host: HostSeat, question: int
                      args: argparse.Namespace) -> Figures:
     deadline = time.perf_counter() + args.answer_window_ms / stats.MS + ROUND_TIMEOUT_S
     server_cpu, loadgen_cpu = server.cpu_seconds(), procstat.total_cpu_seconds(fleet.pids)
+    redis_cpu = redis_cpu_seconds(server, args)
     fleet.tell(AwaitRound(question, deadline))
     t0, t0_ms = await host.command("start" if question == 0 else "next")
     reports: list[RoundReport] = await fleet.replies(deadline - time.perf_counter() + HOST_TIMEOUT_S)
@@ -282,6 +297,7 @@ async def play_round(server: Server, fleet: Fleet, host: HostSeat, question: int
     figures["open_delay"] = server_time_ms - t0_ms
     figures["server_cpu_ms"] = (server.cpu_seconds() - server_cpu) * stats.MS
     figures["loadgen_cpu_ms"] = (procstat.total_cpu_seconds(fleet.pids) - loadgen_cpu) * stats.MS
+    figures["redis_cpu_ms"] = (redis_cpu_seconds(server, args) - redis_cpu) * stats.MS
     figures["window"] = (t0, time.perf_counter())
     log(f"  q{question}: {describe(figures)}")
     await asyncio.sleep(SETTLE_S)
@@ -313,6 +329,7 @@ async def play(server: Server, fleet: Fleet, seat: rest.GameSeat, args: argparse
     args.nodes_now = len(uris)
     ours = [*(server.pids if isinstance(server, servers.ServerGroup) else [server.pid]), *fleet.pids]
     ours_before, busy_before = procstat.total_cpu_seconds(ours), procstat.machine_busy_seconds()
+    redis_before = redis_cpu_seconds(server, args)
     host = await take_host_seat(uris[min(args.host_node, len(uris) - 1)], seat)
     try:
         figures = await join_everyone(server, fleet, uris, seat, args)
@@ -326,7 +343,10 @@ async def play(server: Server, fleet: Fleet, seat: rest.GameSeat, args: argparse
         figures.update(stats.combine(rounds), rounds=rounds, question_bytes=host.question_bytes)
         figures["rss_end_mib"] = server.rss_kib() / 1024
         busy = procstat.machine_busy_seconds() - busy_before
-        figures["other_cpu_s"] = busy - (procstat.total_cpu_seconds(ours) - ours_before)
+        redis_cpu = redis_cpu_seconds(server, args) - redis_before
+        figures["redis_cpu_s"] = redis_cpu
+        figures["other_cpu_s"] = busy - (procstat.total_cpu_seconds(ours) - ours_before) - (
+            0.0 if math.isnan(redis_cpu) else redis_cpu)
         figures.update(traffic_figures(await fleet.ask(Stop(), HOST_TIMEOUT_S), figures["players"]))
     finally:
         await host.close()

@@ -117,10 +117,12 @@ FIGURES = (
     Figure("server_cpu_ms", "server CPU per round (ms)", per_round=True, digits=0),
     Figure("server_gc_max_ms", "server's longest GC pause in a round (ms)", per_round=True, digits=0),
     Figure("loadgen_cpu_ms", "load generator CPU per round (ms)", per_round=True, digits=0),
+    Figure("redis_cpu_ms", "Redis server CPU per round (ms)", per_round=True, digits=0),
     Figure("no_ack", "answers without ack", per_round=True, digits=0),
     Figure("no_scoreboard", "players without scoreboard", per_round=True, digits=0),
     Figure("finished_ms", "last `next` -> last player holds `finished` (ms)"),
     Figure("lobby_kib_per_player", "lobby frames received per player (KiB)"),
+    Figure("redis_cpu_s", "Redis server CPU during the run (s)", digits=1),
     Figure("other_cpu_s", "CPU used by other processes during the run (s): noise", digits=1),
 )
 
