@@ -16,8 +16,9 @@ import contextlib
 import logging
 import secrets
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
@@ -243,7 +244,7 @@ class RoomNode:
     # --- sockets ---------------------------------------------------------------------------------
 
     def connect(self, connection: Connection) -> None:
-        connection.extra["bucket"] = TokenBucket(
+        connection.bucket = TokenBucket(
             self.limits.frames_per_second, self.limits.frame_burst, self.clock.now_ms()
         )
 
@@ -251,7 +252,8 @@ class RoomNode:
         """One frame from a socket. Never raises for anything a client sends."""
         if connection.closed:  # superseded or kicked: a socket we closed can no longer act
             return
-        if not connection.extra["bucket"].take(self.clock.now_ms()):
+        bucket = connection.bucket
+        if bucket is not None and not bucket.take(self.clock.now_ms()):
             await connection.error("rate_limited", "Too many frames; slow down")
             return
         try:
@@ -334,11 +336,11 @@ class RoomNode:
 
     def _pong(self, connection: Connection, frame: Pong) -> None:
         # Only the times we sent count: a client cannot buy itself a larger allowance.
-        if frame.t in self._recent_pings or frame.t == connection.extra.get("ping_t"):
+        if frame.t in self._recent_pings or frame.t == connection.ping_t:
             connection.record_rtt(self.clock.now_ms() - frame.t)
 
     async def _leave(self, connection: Connection, edge: RoomEdge) -> None:
-        connection.extra["gone"] = True  # left by choice: no resume window
+        connection.gone = True  # left by choice: no resume window
         await edge.depart(connection)
         if connection.role == "player" and connection.player_id:
             await self.owner(edge.pin).leave(connection.player_id)
@@ -355,8 +357,8 @@ class RoomNode:
 
     # --- life of the node ------------------------------------------------------------------------
 
-    def _spawn(self, coroutine: Awaitable[None]) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)  # type: ignore[arg-type]
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -370,7 +372,7 @@ class RoomNode:
         self._every(self.leases.sweep_ms, self._sweep_safely)
         await self._sweep_safely()
 
-    def _every(self, interval_ms: int, step: Callable[[], Awaitable[None]]) -> None:
+    def _every(self, interval_ms: int, step: Callable[[], Coroutine[Any, Any, None]]) -> None:
         def fire() -> None:
             self._spawn(step())
             self._timers.append(self.clock.call_at(self.clock.now_ms() + interval_ms, fire))

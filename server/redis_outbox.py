@@ -4,7 +4,7 @@ drains the stream, one at a time, under a lease-like lock (the write is idempote
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from redis.asyncio import Redis
@@ -42,7 +42,9 @@ class RedisStreamOutbox:
             return []
         entries: dict[str, OutboxEntry] = {}
         self._ids = {}
-        for entry_id, fields in await self._redis.xrange(self._stream):
+        # redis-py types replies loosely; this client does not decode, so they are bytes.
+        stream = cast(list[tuple[bytes, dict[bytes, bytes]]], await self._redis.xrange(self._stream))
+        for entry_id, fields in stream:
             key = fields[b"key"].decode()
             self._ids.setdefault(key, []).append(entry_id)
             entries.setdefault(key, OutboxEntry(key, orjson.loads(fields[b"payload"])))  # the first one wins

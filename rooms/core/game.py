@@ -131,7 +131,7 @@ class Game:
         effects = Effects()
         if not (force or self.lobby_pending()):
             return effects
-        frame = {
+        frame: dict[str, Any] = {
             "type": "lobby",
             "seq": self._next_seq(),
             "count": self._active,
@@ -220,7 +220,7 @@ class Game:
         revealed_question = self._open_frames.host if self._open_frames else None
         self._open_frames = None
         effects = Effects(question_closed=True)
-        reveal = {
+        reveal: dict[str, Any] = {
             "type": "reveal",
             "seq": self._next_seq(),
             "question": index,
@@ -272,7 +272,7 @@ class Game:
         self.standings.update(self.state.players.values())
 
     def _scoreboard(self) -> SharedEvent:
-        frame = {
+        frame: dict[str, Any] = {
             "type": "scoreboard",
             "seq": self._next_seq(),
             "top": self.standings.top(self.state.settings.top_n),
@@ -375,7 +375,7 @@ class Game:
         history = self._replay(closed)
         state.phase, state.ended_at_ms = Phase.FINISHED, now_ms
         self._open_frames = None
-        finished = {
+        finished: dict[str, Any] = {
             "type": "finished",
             "seq": self._next_seq(),
             "podium": self.standings.top(PODIUM_SIZE),

@@ -19,6 +19,8 @@ class Frame(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
+    type: str  # each frame narrows it to its own literal: the tag of the union
+
 
 class Join(Frame):
     type: Literal["join"]

@@ -4,12 +4,13 @@ never changes."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
 
 from rooms.core.types import PlayerId
+from rooms.edge.ratelimit import TokenBucket
 
 RTT_WEIGHT = 0.3  # exponential moving average: recent round trips count most
 MAX_RTT_SAMPLE_MS = 30_000
@@ -38,7 +39,10 @@ class Connection:
     floor_seq: int = 0  # events up to this seq were in the socket's welcome: never send them again
     rtt_ms: float | None = None
     closed: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    bucket: TokenBucket | None = None  # this socket's frame rate
+    ping_t: int | None = None  # the `t` of the ping sent on seating: its pong is the first round trip
+    resume_hash: str = ""  # the seat's resume token, shortened to the resume window on a drop
+    gone: bool = False  # left by choice: no resume window
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         await self.peer.send(orjson.dumps(frame).decode())

@@ -148,17 +148,17 @@ class RoomEdge:
             self.open_question = None
         if self.host is not None and env.seq > self.host.floor_seq:
             await self.host.peer.send(env.frames[0])
-        stamp = env.question is not None
+        opens, stamp = env.question, env.question is not None
         sent_ms, clock, seq = self._sent_ms, self._clock, env.seq
         for player_id, connection in self.players.items():
             if seq > connection.floor_seq:
                 await connection.peer.send(env.frame_for(connection.variant))
                 if stamp:
                     sent_ms[player_id] = clock.now_ms()
-        if stamp and sent_ms:
-            question, stamps = env.question, dict(sent_ms)
+        if opens is not None and sent_ms:
+            stamps = dict(sent_ms)
             await self._owner().notify(Notice("sent", at_ms=max(stamps.values())))
-            self._background(self._store.stamp_sent(self.pin, question, stamps))
+            self._background(self._store.stamp_sent(self.pin, opens, stamps))
 
     async def _kicked(self, player_id: PlayerId) -> None:
         connection = self.players.pop(player_id, None)
@@ -187,7 +187,7 @@ class RoomEdge:
 
     async def join(self, connection: Connection, nickname: str, account: Account | None) -> None:
         token = secrets.token_urlsafe(24)
-        token_hash = connection.extra["resume_hash"] = hash_token(token)
+        token_hash = connection.resume_hash = hash_token(token)
         seat = await self._owner().join(nickname, account, token_hash)
         await self._grant(token_hash, seat, SEATED_GRANT_MS)
         await self._seat(connection, seat, {"resume_token": token})
@@ -202,7 +202,7 @@ class RoomEdge:
         """Seat a returning player: replay what they missed, or a snapshot when history is gone."""
         seat = await self._owner().seat(player_id)
         missed = await self._store.events_after(self.pin, last_seq) if last_seq <= seat.seq else None
-        connection.extra["resume_hash"] = token_hash
+        connection.resume_hash = token_hash
         await self._seat(connection, seat, {"recovered": missed is not None})
         for message in missed or ():
             env = envelope.decode(message)
@@ -237,7 +237,7 @@ class RoomEdge:
             **extra,
         }
         await connection.send_frame(welcome)
-        connection.extra["ping_t"] = now  # the first round trip, measured at once
+        connection.ping_t = now  # the first round trip, measured at once
         await connection.send_frame({"type": "ping", "t": now})
         await self._catch_up(connection, seat)
         await self._owner().notify(Notice("presence", (player_id,), connected=True))
@@ -302,8 +302,8 @@ class RoomEdge:
         elif connection.player_id is not None and self.players.get(connection.player_id) is connection:
             del self.players[connection.player_id]
             await self._owner().notify(Notice("presence", (connection.player_id,), connected=False))
-            token_hash = connection.extra.get("resume_hash")
-            if token_hash and not connection.extra.get("gone"):
+            token_hash = connection.resume_hash
+            if token_hash and not connection.gone:
                 grant = ResumeGrant(self.pin, connection.player_id, self._clock.now_ms() + RESUME_WINDOW_MS)
                 await self._store.grant_resume(token_hash, grant)
 

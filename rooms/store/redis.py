@@ -84,7 +84,7 @@ class RedisRoomStore:
         return RoomState.assemble(
             codec.decode_info(info),
             codec.decode_meta(meta),
-            {pid.decode(): codec.decode_player(raw) for pid, raw in players.items()},
+            {_text(pid): codec.decode_player(raw) for pid, raw in players.items()},
         )
 
     async def info(self, pin: str) -> RoomInfo | None:
@@ -101,7 +101,7 @@ class RedisRoomStore:
         }
 
     async def live_pins(self) -> list[str]:
-        return sorted(pin.decode() for pin in await self.redis.smembers(self._live()))
+        return sorted(_text(pin) for pin in await self.redis.smembers(self._live()))
 
     async def save_meta(self, pin: str, epoch: int, meta: RoomMeta) -> None:
         keys = [self._key(pin, "epoch"), self._key(pin, "meta")]
@@ -147,7 +147,7 @@ class RedisRoomStore:
             return
         for (_, _, future), outcome in zip(batch, outcomes, strict=True):
             if not future.done():
-                future.set_result(outcome.decode() if isinstance(outcome, bytes) else str(outcome))
+                future.set_result(_text(outcome))
 
     async def close_answers(self, pin: str, question: int) -> None:
         key = self._key(pin, "closed")
@@ -158,7 +158,7 @@ class RedisRoomStore:
 
     async def answers(self, pin: str, question: int) -> dict[PlayerId, StoredAnswer]:
         raw = await self.redis.hgetall(self._key(pin, f"answers:{question}"))
-        return {pid.decode(): codec.decode_answer(value) for pid, value in raw.items()}
+        return {_text(pid): codec.decode_answer(value) for pid, value in raw.items()}
 
     async def has_answered(self, pin: str, question: int, player_id: PlayerId) -> bool:
         return bool(await self.redis.hexists(self._key(pin, f"answers:{question}"), player_id))
@@ -213,7 +213,7 @@ class RedisRoomStore:
 
     async def lease_holder(self, pin: str) -> str | None:
         raw = await self.redis.get(self._key(pin, "lease"))
-        return None if raw is None else raw.decode().rsplit("|", 1)[0]
+        return None if raw is None else _text(raw).rsplit("|", 1)[0]
 
     # --- resume tokens ---------------------------------------------------------------------------
 
@@ -231,3 +231,7 @@ class RedisRoomStore:
 
     async def revoke_resume(self, token_hash: str) -> None:
         await self.redis.delete(self._resume(token_hash))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
