@@ -54,7 +54,10 @@ from rooms.store.base import RoomStore
 log = logging.getLogger(__name__)
 
 PING_INTERVAL_MS = 5_000
-CLOSE_TOO_LARGE, CLOSE_GOING_AWAY = 1009, 1013
+CLOSE_POLICY, CLOSE_TOO_LARGE, CLOSE_GOING_AWAY = 1008, 1009, 1013
+# Refused frames a socket may earn: a burst (a page retrying during a failover) is fine, a client that
+# keeps sending bad frames is closed instead of answered forever.
+REFUSALS_PER_SECOND, REFUSAL_BURST = 1.0, 30.0
 PIN_ATTEMPTS = 100
 DRAIN_POLL_S = 0.5
 
@@ -254,14 +257,16 @@ class RoomNode:
             return
         bucket = connection.bucket
         if bucket is not None and not bucket.take(self.clock.now_ms()):
-            await connection.error("rate_limited", "Too many frames; slow down")
+            await self._refuse(connection, "rate_limited", "Too many frames; slow down")
             return
         try:
             frame = parse_frame(data)
         except FrameError as exc:
-            await connection.error(exc.code, exc.message)
             if exc.code == "too_large":
+                await connection.error(exc.code, exc.message)
                 await connection.close(CLOSE_TOO_LARGE, "frame too large")
+            else:
+                await self._refuse(connection, exc.code, exc.message)
             return
         try:
             if frame.type == "ping":
@@ -273,11 +278,21 @@ class RoomNode:
             else:
                 await self._later(connection, frame)
         except RoomError as exc:
-            await connection.error(exc.code, exc.message)
-        except Exception as exc:  # the store or the bus is away (Redis restarting), never the client's doing
-            log.warning("node %s: room store unavailable: %r", self.node_id, exc)
-            await connection.error("unavailable", "The server lost its room store; resume in a moment")
+            await self._refuse(connection, exc.code, exc.message)
+        except Exception as exc:  # the store, bus or database is away (restarting), never the client's doing
+            log.warning("node %s: a service the rooms need is not answering: %r", self.node_id, exc)
+            await connection.error(
+                "unavailable", "A service this room needs is not answering; try again soon"
+            )
             await connection.close(CLOSE_GOING_AWAY, "try again")
+
+    async def _refuse(self, connection: Connection, code: str, message: str) -> None:
+        """An `error` frame that changes nothing; a socket that keeps earning them is closed (1008)."""
+        await connection.error(code, message)
+        if connection.refusals is None:
+            connection.refusals = TokenBucket(REFUSALS_PER_SECOND, REFUSAL_BURST, self.clock.now_ms())
+        if not connection.refusals.take(self.clock.now_ms()):
+            await connection.close(CLOSE_POLICY, "too many refused frames")
 
     async def _first(self, connection: Connection, frame: Frame) -> None:
         match frame:

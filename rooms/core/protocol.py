@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from rooms.core.nicknames import MAX_NICKNAME_CHARS
+
 MAX_FRAME_BYTES = 64 * 1024
 
 Pin = Annotated[str, Field(pattern=r"^\d{6}$")]
@@ -25,7 +27,7 @@ class Frame(BaseModel):
 class Join(Frame):
     type: Literal["join"]
     pin: Pin
-    nickname: Annotated[str, Field(max_length=200)]
+    nickname: Annotated[str, Field(max_length=MAX_NICKNAME_CHARS)]
     token: Token | None = None
 
 
@@ -96,7 +98,7 @@ class Accept(Frame):
 
 class Queue(Frame):
     type: Literal["queue"]
-    nickname: Annotated[str, Field(max_length=200)]
+    nickname: Annotated[str, Field(max_length=MAX_NICKNAME_CHARS)]
     token: Token | None = None
     quiz: int | None = None
 

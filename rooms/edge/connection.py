@@ -40,6 +40,7 @@ class Connection:
     rtt_ms: float | None = None
     closed: bool = False
     bucket: TokenBucket | None = None  # this socket's frame rate
+    refusals: TokenBucket | None = None  # its budget of refused frames (made on the first refusal)
     ping_t: int | None = None  # the `t` of the ping sent on seating: its pong is the first round trip
     resume_hash: str = ""  # the seat's resume token, shortened to the resume window on a drop
     gone: bool = False  # left by choice: no resume window

@@ -289,6 +289,37 @@ def test_without_question_on_devices_players_get_option_ids_only() -> None:
     )
 
 
+PICTURE = "/images/" + "a" * 64 + ".png"
+FLAG = "/images/" + "b" * 64 + ".gif"
+
+
+def illustrated_single() -> dict[str, Any]:
+    question = single("Which country?")
+    question.update(image=PICTURE, image_alt="A shaded map")
+    question["options"][0]["image"] = FLAG
+    return question
+
+
+def test_question_frames_carry_images_to_devices_only_with_question_on_devices() -> None:
+    on = new_game([illustrated_single()], shuffle=True)
+    on.join("Ann", None, NOW)
+    question = on.start(NOW).shared[-1]
+    for frame in (question.host, *question.variants):
+        assert (frame["image"], frame["image_alt"]) == (PICTURE, "A shaded map")
+        images = {option["id"]: option.get("image") for option in frame["options"]}
+        assert images == {"R": FLAG, "W": None}
+    off = new_game([illustrated_single()], question_on_devices=False)
+    off.join("Ann", None, NOW)
+    question = off.start(NOW).shared[-1]
+    assert question.host["image"] == PICTURE and question.host["options"][0]["image"] == FLAG
+    for variant in question.variants:
+        assert "image" not in variant and "image_alt" not in variant
+        assert all(set(option) == {"id", "shape"} for option in variant["options"])
+    plain = new_game()
+    plain.join("Ann", None, NOW)
+    assert "image" not in plain.start(NOW).shared[-1].host
+
+
 # --- snapshots ------------------------------------------------------------------------------------
 
 

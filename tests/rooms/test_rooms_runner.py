@@ -473,3 +473,27 @@ async def test_the_64_kib_limit_counts_bytes_not_characters() -> None:
     assert len(frame.encode()) > 64 * 1024 > len(frame)
     await room.node.handle(ann.connection, frame)
     assert ann.peer.close_code == 1009
+
+
+async def test_a_socket_that_keeps_sending_bad_frames_is_closed_1008() -> None:
+    room, host, (ann,) = await started("Ann")
+    for _ in range(30):  # a burst of refusals (a page retrying) is answered, and the socket stays
+        await ann.send(type="no_such_frame")
+    assert len(ann.peer.of("error")) == 30 and ann.peer.close_code is None
+    await room.advance(5_000)  # the budget refills, one a second
+    for _ in range(5):
+        await ann.send(type="no_such_frame")
+    assert ann.peer.close_code is None
+    for _ in range(30):  # but a client that keeps at it is closed instead of answered forever
+        await ann.send(type="no_such_frame")
+    assert ann.peer.close_code == 1008
+
+
+async def test_a_nickname_has_one_limit_in_the_frame_and_in_the_room() -> None:
+    room = await Room().open()
+    socket = await room.connect()
+    await socket.send(type="join", pin=PIN, nickname="x" * 25)
+    error = socket.peer.last("error")
+    assert error["code"] == "bad_request" and "24" in error["message"]
+    await socket.send(type="join", pin=PIN, nickname="y" * 24)
+    assert socket.peer.last("welcome")["player"]["nickname"] == "y" * 24
