@@ -87,7 +87,9 @@ def clean_image(data: bytes, declared: str | None, max_pixels: int) -> CleanImag
             # Pillow only warns below twice its own bomb limit; ours is lower and checked below.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=list(FORMATS))
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+    except Image.DecompressionBombError:
+        raise ImageRefused(f"This image has far more pixels than allowed (at most {max_pixels:,})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageRefused(f"This file is not an image of a kind we take ({allowed})") from None
     with image:
         fmt = image.format or ""

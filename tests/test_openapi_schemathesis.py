@@ -56,8 +56,12 @@ def _slider(question: dict[str, Any]) -> None:
 def satisfy_cross_field_rules(case: schemathesis.Case) -> schemathesis.Case:
     """Makes a generated quiz document keep the rules that tie one field to another, which JSON
     Schema cannot state and which the document's descriptions spell out: option texts differ once
-    trimmed, and a slider's min < max, step <= max - min, min <= correct <= max. Everything else in
+    trimmed, and a slider's min < max, step <= max - min, min <= correct <= max; an analytics range's
+    `from` is not after its `to`. Everything else in
     the case is left as generated."""
+    query = case.query if isinstance(case.query, dict) else {}
+    if case.path.startswith("/analytics/") and str(query.get("from", "")) > str(query.get("to", "~")):
+        query["from"], query["to"] = query["to"], query["from"]  # a range's `from` is not after its `to`
     if (case.method, case.path) in QUIZ_DOCUMENT_BODIES and isinstance(case.body, dict):
         for question in case.body.get("questions") or []:
             if not isinstance(question, dict):
@@ -92,13 +96,15 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[schemathesis
         holder.append(await prepare())
 
     run_blocking(run())
-    config = Settings(env="test", secret_key=TEST_SECRET, node_id="schemathesis", seed_demo=False)
+    config = Settings(env="test", secret_key=TEST_SECRET, node_id="schemathesis", seed_demo=False,
+                      data_dir=tmp_path_factory.mktemp("data"))  # uploaded images land here
     app = create_app(config, database=Database.from_url(url, poolclass=NullPool))
     app.state.password_hasher = Passwords(4, time_cost=1, memory_cost=1024, parallelism=1)
     token = issue_access_token(config, holder[0], "user")
     yield schemathesis.openapi.from_asgi("/openapi.json", app), {"Authorization": f"Bearer {token}"}
 
 
+ANY_TEXT_PATHS = {("GET", "/images/{name}")}
 OPERATIONS = sorted(
     (op.method, re.sub(r"{(\w+):\w+}", r"{\1}", op.path)) for group in APIS for op in group.operations
 )
@@ -114,6 +120,8 @@ def test_the_api_does_what_its_description_says(
     if mode is GenerationMode.NEGATIVE and not (operation.body or operation.path_parameters
                                                 or operation.query):
         pytest.skip("nothing in this operation's input can be invalid")
+    if mode is GenerationMode.NEGATIVE and (method, path) in ANY_TEXT_PATHS:
+        pytest.skip("any text is a well-formed name here (a wrong one is a 404)")
 
     cases = operation.as_strategy(generation_mode=mode)
     if mode is GenerationMode.POSITIVE:

@@ -5,6 +5,7 @@
 import { ApiError, api, currentUser, filenameOf } from "./api.js";
 import { $, clear, el, saveBlob } from "./dom.js";
 import { errorMessage, plural, t } from "./i18n.js";
+import { imagePicker } from "./images.js";
 import { bootPage, confirmDialog, icon, shapeIcon, signInPanel, signOutButton, toast } from "./ui.js";
 
 const KINDS = ["single", "multiple", "true_false", "type", "slider", "ordering", "poll"];
@@ -28,19 +29,21 @@ function blankQuestion(kind = "single") {
 function withKind(q, kind) {
   const texts = (q.options || []).map((o) => o.text);
   const next = { kind, text: q.text, time_limit: q.time_limit, points: kind === "poll" ? 0 : q.points === 0 && q.kind === "poll" ? 1000 : q.points };
+  if (q.image) Object.assign(next, { image: q.image }, q.image_alt ? { image_alt: q.image_alt } : {});
   if (["single", "multiple"].includes(kind)) {
     const old = q.options || [{ text: "" }, { text: "" }];
     let seenCorrect = false;
     next.options = (old.length >= 2 ? old : [...old, { text: "" }, { text: "" }].slice(0, 2)).map((o) => {
       let correct = Boolean(o.correct) && (kind === "multiple" || !seenCorrect);
       if (correct) seenCorrect = true;
-      return { text: o.text, correct };
+      return { text: o.text, correct, ...(o.image ? { image: o.image } : {}) };
     });
     if (!next.options.some((o) => o.correct)) next.options[0].correct = true;
   } else if (["ordering", "poll"].includes(kind)) {
     const blank = texts.every((text) => !text.trim());
     const fresh = kind === "ordering" ? ["", "", ""] : ["", ""];
-    next.options = (texts.length >= 2 && !(blank && texts.length < fresh.length) ? texts : fresh).map((text) => ({ text }));
+    const keep = texts.length >= 2 && !(blank && texts.length < fresh.length);
+    next.options = keep ? q.options.map((o) => ({ text: o.text, ...(o.image ? { image: o.image } : {}) })) : fresh.map((text) => ({ text }));
   } else if (kind === "true_false") {
     next.correct = typeof q.correct === "boolean" ? q.correct : true;
   } else if (kind === "type") {
@@ -60,7 +63,9 @@ function fromServer(doc) {
     published: Boolean(doc.published),
     questions: (doc.questions || []).map((q) => {
       const base = { kind: q.kind, text: q.text, time_limit: q.time_limit ?? 20, points: q.points ?? 1000 };
-      if (q.options) base.options = q.options.map((o) => ({ text: o.text, correct: Boolean(o.correct) }));
+      if (q.image) base.image = q.image;
+      if (q.image_alt) base.image_alt = q.image_alt;
+      if (q.options) base.options = q.options.map((o) => ({ text: o.text, correct: Boolean(o.correct), ...(o.image ? { image: o.image } : {}) }));
       if (q.kind === "true_false") base.correct = q.correct;
       if (q.kind === "type") base.accepted = (q.accepted || []).slice();
       if (q.kind === "slider") Object.assign(base, { min: q.min, max: q.max, step: q.step, value: q.correct, tolerance: q.tolerance ?? 0 });
@@ -84,14 +89,17 @@ function toDocument(quiz) {
     published: quiz.published,
     questions: quiz.questions.map((q) => {
       const doc = { kind: q.kind, text: q.text, time_limit: number(q.time_limit), points: Number(q.points) };
+      if (q.image) doc.image = q.image;
+      if (q.image && q.image_alt && q.image_alt.trim()) doc.image_alt = q.image_alt;
+      const picture = (o) => (o.image ? { image: o.image } : {});
       switch (q.kind) {
         case "single":
         case "multiple":
-          doc.options = q.options.map((o) => ({ text: o.text, correct: Boolean(o.correct) }));
+          doc.options = q.options.map((o) => ({ text: o.text, correct: Boolean(o.correct), ...picture(o) }));
           break;
         case "ordering":
         case "poll":
-          doc.options = q.options.map((o) => ({ text: o.text }));
+          doc.options = q.options.map((o) => ({ text: o.text, ...picture(o) }));
           break;
         case "true_false":
           doc.correct = Boolean(q.correct);
@@ -296,6 +304,7 @@ function questionCard(q, i, container) {
       field(`${path}.time_limit`, t("author.time_limit"), time),
       field(`${path}.points`, t("author.points"), points)),
     field(`${path}.text`, t("author.text"), text),
+    imagePicker({ target: q, path: `${path}.image`, label: t("image.question_label"), alt: true, onChange: touch }),
     kindFields(q, path, rerender),
   );
 }
@@ -360,7 +369,9 @@ function optionFields(q, path, rerender) {
       [q.options[j], q.options[k]] = [q.options[k], q.options[j]];
       rerender(`[data-path="${path}.options.${k}"] .${delta < 0 ? "o-up" : "o-down"}:not([disabled])`);
     };
-    return el("div", { class: "opt-row", dataset: { path: optPath } },
+    const picker = imagePicker({ target: option, path: `${optPath}.image`, label: t("image.option_label", { n }), hint: false, onChange: touch });
+    picker.classList.add("opt-picture");
+    return [el("div", { class: "opt-row", dataset: { path: optPath } },
       el("span", { class: `shape-chip a${j % 6}`, style: { color: "#fff" } }, shapeIcon(j, "")),
       el("div", { dataset: { path: `${optPath}.text` }, style: { flex: 1 } }, input),
       correct,
@@ -370,7 +381,7 @@ function optionFields(q, path, rerender) {
         q.options.splice(j, 1);
         if (q.kind === "single" && !q.options.some((o) => o.correct)) q.options[0].correct = true;
         rerender();
-      } }, icon("cross")));
+      } }, icon("cross"))), picker];
   });
   const hint = q.kind === "ordering" ? t("author.ordering_hint") : q.kind === "poll" ? t("author.poll_hint") : null;
   return el("div", { class: "field", dataset: { path: `${path}.options` } },
@@ -397,6 +408,8 @@ function humanPath(path) {
     else if (part === "text") { if (parts[i - 2] === "questions") out.push(t("author.text")); }
     else if (part === "time_limit") out.push(t("author.time_limit"));
     else if (part === "tolerance") out.push(t("author.tolerance"));
+    else if (part === "image") out.push(t("author.image"));
+    else if (part === "image_alt") out.push(t("author.image_alt"));
     else if (["description", "tags", "points", "kind", "options", "accepted", "min", "max", "step", "questions"].includes(part)) out.push(t(`author.${part}`));
     else if (part === "correct") out.push(t("author.correct"));
     else if (Number.isInteger(Number(part))) out.push(`#${Number(part) + 1}`);

@@ -5,6 +5,7 @@
 import { ApiError, api, currentUser, filenameOf } from "./api.js";
 import { $, clear, el, focusHeading, formatNumber, saveBlob } from "./dom.js";
 import { closeMessage, errorMessage, plural, t } from "./i18n.js";
+import { imagesOf, optionImage, preload, questionImage } from "./images.js";
 import { GameSocket } from "./net.js";
 import {
   Countdown, bootPage, confirmDialog, distributionChart, icon, podium, scoreboard, shapeIcon, shapeName,
@@ -179,7 +180,7 @@ function optionsView(quiz) {
     };
     try {
       const created = await api("/games", { method: "POST", json: { quiz_id: quiz.id, settings }, auth: true });
-      const session = { pin: created.pin, token: created.host_token, gameId: created.id, joinUrl: created.join_url, title: quiz.title };
+      const session = { pin: created.pin, token: created.host_token, gameId: created.id, joinUrl: created.join_url, title: quiz.title, quizId: quiz.id };
       sessionStorage.setItem(STORE, JSON.stringify(session));
       connect(session);
     } catch (error) {
@@ -287,10 +288,23 @@ function welcome(frame) {
   // same question, answer and chart it showed before.
   if (state.revealed_question) live.questions.set(state.revealed_question.question, state.revealed_question);
   if (state.reveal) live.reveals.set(state.reveal.question, state.reveal);
-  sessionStorage.setItem(STORE, JSON.stringify({ pin: live.pin, token: live.token, gameId: live.gameId, joinUrl: live.joinUrl, title: live.title }));
+  sessionStorage.setItem(STORE, JSON.stringify({ pin: live.pin, token: live.token, gameId: live.gameId, joinUrl: live.joinUrl, title: live.title, quizId: live.quizId }));
   $("#live-title").textContent = live.title;
+  preloadQuiz();
   conn.hidden = true;
   render();
+}
+
+/** In the lobby, the big screen fetches every picture of the quiz, so none waits at its question. */
+async function preloadQuiz() {
+  if (live.preloaded || !live.quizId || live.phase === "finished") return;
+  live.preloaded = true;
+  try {
+    const quiz = await api(`/quizzes/${live.quizId}`, { auth: true });
+    preload((quiz.questions || []).flatMap(imagesOf));
+  } catch {
+    /* the pictures then load when their question opens */
+  }
 }
 
 function render() {
@@ -408,6 +422,7 @@ function command(frame) {
 // questions
 
 function question(frame) {
+  preload(imagesOf(frame));
   live.questions.set(frame.question, frame);
   live.index = frame.question;
   live.total = frame.total;
@@ -433,9 +448,9 @@ function optionTiles(q) {
   if (q.kind === "type") return el("p", { class: "center", style: { fontWeight: 700, fontSize: "1.2rem" } }, t("host.players_type"));
   if (q.kind === "slider") return el("p", { class: "center", style: { fontWeight: 700, fontSize: "1.2rem" } }, t("host.players_slide", { min: formatNumber(q.min), max: formatNumber(q.max) }));
   if (q.kind === "ordering") {
-    return el("ol", { class: "order-list" }, (q.options || []).map((o, i) => el("li", { class: "order-item" }, el("span", { class: "pos" }, String(i + 1)), el("span", { class: "label" }, o.text || shapeName(i)))));
+    return el("ol", { class: "order-list" }, (q.options || []).map((o, i) => el("li", { class: "order-item" }, el("span", { class: "pos" }, String(i + 1)), optionImage(o), el("span", { class: "label" }, o.text || shapeName(i)))));
   }
-  return el("div", { class: "answers" }, (q.options || []).map((o, i) => el("div", { class: `answer a${i % 6}` }, shapeIcon(i), el("span", {}, o.text || shapeName(i)))));
+  return el("div", { class: "answers" }, (q.options || []).map((o, i) => el("div", { class: `answer a${i % 6}` }, shapeIcon(i), optionImage(o), el("span", {}, o.text || shapeName(i)))));
 }
 
 function questionView() {
@@ -449,6 +464,7 @@ function questionView() {
     questionHeader(q),
     countdown.node,
     el("div", { class: "host-q" }, el("h1", { id: "q-title", class: "qtext" }, q.text), count),
+    questionImage(q, "q-figure host-figure"),
     optionTiles(q),
     el("p", { class: "notice info", id: "times-up", hidden: true }, t("host.times_up")),
     el("div", { class: "host-actions" },

@@ -3,6 +3,7 @@
 
 import { el } from "./dom.js";
 import { plural, t } from "./i18n.js";
+import { optionImage } from "./images.js";
 import { icon, shapeIcon, shapeName, shapeOf } from "./ui.js";
 
 function choiceButton(option, position, props) {
@@ -20,6 +21,7 @@ function choiceButton(option, position, props) {
       ...props,
     },
     shapeIcon(index),
+    optionImage(option),
     el("span", { class: "text" }, text || shapeName(index)),
   );
 }
@@ -161,6 +163,7 @@ export function orderingList(items, { onChange = () => {}, announce = () => {} }
         },
         grip,
         el("span", { class: "pos", "aria-hidden": "true" }, String(position + 1)),
+        optionImage(option),
         el("span", { class: "label" }, label),
         up,
         down,

@@ -4,6 +4,7 @@
 import { api, session } from "./api.js";
 import { $, clear, el, focusHeading, formatNumber } from "./dom.js";
 import { ackMessage, apply, closeMessage, errorMessage, ordinal, plural, t } from "./i18n.js";
+import { imagesOf, preload, questionImage } from "./images.js";
 import { answerInput } from "./inputs.js";
 import { GameSocket } from "./net.js";
 import { Countdown, icon, podium, scoreboard, solutionView, toast } from "./ui.js";
@@ -313,6 +314,8 @@ function lobbyView() {
 }
 
 function question(frame) {
+  // Fetched at once, during the read time; shown below as soon as it is in.
+  preload(imagesOf(frame));
   game.questions.set(frame.question, frame);
   game.current = frame.question;
   game.phase = "question";
@@ -362,6 +365,7 @@ function questionView(index) {
       el("span", { class: "small" }, kindHint(q))),
     deadline ? countdown.node : null,
     el("h1", { id: "q-title", class: "qtext" }, q.text),
+    questionImage(q),
     input.node,
     status,
   );

@@ -224,6 +224,7 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
         seed_demo=False,
         database_url=url,
         drop_grace_ms=500,
+        data_dir=tmp_path,  # uploaded images
     )
     app = create_app(settings, database=database)  # the wall clock: pages count down on it
     app.state.password_hasher = Passwords(4, time_cost=1, memory_cost=1024, parallelism=1)

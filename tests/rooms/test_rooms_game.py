@@ -580,3 +580,38 @@ def test_shuffled_options_carry_their_place_on_the_host_screen_and_the_reveal_su
     snapshot = game.snapshot(player.id)
     assert snapshot["reveal"]["correct"] == ["o0"]
     assert snapshot["revealed_question"]["options"] == event.host["options"]
+
+
+def test_shuffles_come_from_the_rooms_secret_seed_not_its_pin() -> None:
+    """Anyone knows the PIN; only the room knows its seed, and no frame carries it."""
+    from rooms.core.question_event import question_event
+    from rooms.core.questions import question_from_document
+    from rooms.core.settings import GameSettings
+    from rooms.core.state import RoomState
+
+    doc = {"kind": "ordering", "text": "?", "options": [{"text": f"item {n}"} for n in range(8)]}
+    question = question_from_document(doc)
+
+    def orders(state: RoomState) -> list[list[str]]:
+        event = question_event(state, question, 0, 1, 1, 0)
+        return [[o["id"] for o in frame["options"]] for frame in (event.host, *event.variants)]
+
+    def room() -> RoomState:
+        return RoomState(
+            pin="424242",
+            game_id=1,
+            kind="quiz",
+            title="t",
+            settings=GameSettings(shuffle=True),
+            questions_doc=[doc],
+            host_token_hash="h",
+            host_user_id=None,
+            created_at_ms=0,
+        )
+
+    one, other = room(), room()
+    assert one.seed != other.seed
+    assert orders(one) != orders(other)  # same PIN, same quiz: 8! orders, a collision is negligible
+    assert orders(one) == orders(one)  # and a new owner of the same room makes the same frames
+    event = question_event(one, question, 0, 1, 1, 0)
+    assert one.seed not in str([event.host, *event.variants])
