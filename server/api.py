@@ -46,6 +46,8 @@ class Operation:
     # Error statuses beyond those the operation's shape implies (see server/openapi.py).
     errors: tuple[int, ...] = ()
     optional_auth: bool = False  # a bearer token is optional, and a bad one is a 401
+    # Other media types the success answer may come in (e.g. text/csv), with what they hold.
+    alternatives: dict[str, str] = field(default_factory=dict)
 
 
 class Api:
@@ -122,7 +124,8 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
 def _refuse_unknown_parameters(op: Operation, request: Request) -> None:
     """A query parameter the operation does not declare is a mistake worth saying (a misspelt
     `limt=5` would otherwise be ignored in silence), as the OpenAPI document says."""
-    known = set(op.query.model_fields) if op.query is not None else set()
+    declared = op.query.model_fields if op.query is not None else {}
+    known = {info.alias or name for name, info in declared.items()}  # `from` is the field `from_`
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         fields = [FieldError(path=name, message="unknown parameter") for name in unknown]

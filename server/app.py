@@ -38,7 +38,7 @@ from server.live import (
     results_outbox,
 )
 from server.openapi import build_openapi
-from server.routes import auth, games, health, images, leaderboards, pages, progress, qr, quizzes
+from server.routes import analytics, auth, games, health, images, leaderboards, pages, progress, qr, quizzes
 from server.ws import SocketLimits, WebSocketGateway
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -51,6 +51,7 @@ APIS: list[Api] = [
     progress.api,
     leaderboards.api,
     qr.api,
+    analytics.api,
 ]
 PAGES = {"/docs": "docs.html"}  # the player, host and other pages: server/routes/pages.py
 VERSION = "0.1.0"

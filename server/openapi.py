@@ -166,6 +166,9 @@ def build_openapi(operations: list[Operation], title: str, version: str) -> dict
         ok: dict[str, Any] = {"description": "Success"}
         if op.response is not None:
             ok["content"] = {"application/json": {"schema": _schema_of(op.response, ref_of)}}
+        for media_type, description in op.alternatives.items():
+            text = {"type": "string", "description": description}
+            ok.setdefault("content", {})[media_type] = {"schema": text}
         entry["responses"] = {
             str(op.status): ok,
             **{str(status): _error_response(status) for status in _error_statuses(op, path_parameters)},

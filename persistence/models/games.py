@@ -19,13 +19,15 @@ class Game(Base):
         Index("ix_games_pin_status", "pin", "status"),
         # A quiz's leaderboard looks at the quiz's games that ended in a period.
         Index("ix_games_quiz_id_ended_at", "quiz_id", "ended_at"),
+        # A host's analytics: their games that ended in a range.
+        Index("ix_games_host_id_ended_at", "host_id", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), default="quiz")
     pin: Mapped[str] = mapped_column(String(6))
     quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id", ondelete="SET NULL"))
-    host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     settings: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     quiz_snapshot: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     status: Mapped[str] = mapped_column(String(16), default="lobby")
@@ -56,7 +58,16 @@ class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (
         UniqueConstraint("game_player_id", "question_index"),
-        Index("ix_answers_game_question", "game_id", "question_index"),
+        # A game's answers by question; with the columns the per-question analytics sum, so those
+        # aggregates read the index alone (migration 0003).
+        Index(
+            "ix_answers_game_question_stats",
+            "game_id",
+            "question_index",
+            "correct",
+            "credited_ms",
+            "game_player_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,8 @@ class XpEvent(Base):
         UniqueConstraint("user_id", "game_id", "reason"),
         # Leaderboards by period sum XP by user over a time range: this index alone answers them.
         Index("ix_xp_events_created_at_user_amount", "created_at", "user_id", "amount"),
+        # A player's XP per day over a range: this index alone answers it.
+        Index("ix_xp_events_user_id_created_at", "user_id", "created_at", "amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
