@@ -173,3 +173,14 @@ def test_other_choice_kinds_keep_their_order_unless_asked_to_shuffle() -> None:
 def test_options_without_text_when_questions_are_not_on_devices() -> None:
     q = question_from_document(SINGLE, option_ids=["p", "l"])
     assert public_view(q, random.Random(0), option_text=False)["options"] == [{"id": "p"}, {"id": "l"}]
+
+
+@pytest.mark.parametrize("items", [2, 3, 4])
+def test_an_ordering_question_is_never_shown_in_its_correct_order(items: int) -> None:
+    question = question_from_document(
+        {"kind": "ordering", "text": "?", "options": [{"text": f"item {n}"} for n in range(items)]}
+    )
+    solved = [option.id for option in question.options]
+    for seed in range(500):  # a plain shuffle leaves 1 in items! of them solved
+        view = public_view(question, random.Random(seed))
+        assert [option["id"] for option in view["options"]] != solved

@@ -497,3 +497,29 @@ async def test_a_nickname_has_one_limit_in_the_frame_and_in_the_room() -> None:
     assert error["code"] == "bad_request" and "24" in error["message"]
     await socket.send(type="join", pin=PIN, nickname="y" * 24)
     assert socket.peer.last("welcome")["player"]["nickname"] == "y" * 24
+
+
+async def test_a_ping_before_the_first_frame_gets_a_pong() -> None:
+    room = await Room().open()
+    socket = await room.connect()
+    await socket.send(type="ping", t=7)
+    assert socket.peer.last("pong")["t"] == 7 and socket.peer.of("error") == []
+
+
+@pytest.mark.parametrize("question", [True, "0", 0.5])
+async def test_frames_parse_strictly_a_boolean_is_no_number(question: Any) -> None:
+    room, host, (ann,) = await started("Ann")
+    await ann.send(type="answer", question=question, answer="R")
+    assert ann.peer.last("error")["code"] == "bad_request" and ann.peer.of("answer_ack") == []
+
+
+async def test_a_join_with_an_account_while_the_database_is_down_is_told_to_come_back() -> None:
+    async def database_down(token: str) -> None:
+        raise ConnectionRefusedError("the database is not answering")
+
+    room = await Room().open()
+    room.node.authenticate = database_down  # type: ignore[assignment]
+    socket = await room.connect()
+    await socket.send(type="join", pin=PIN, nickname="Ann", token="an-access-token")
+    assert socket.peer.last("error")["code"] == "unavailable" and socket.peer.close_code == 1013
+    assert room.state.players == {}
