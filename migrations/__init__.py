@@ -1,1 +1,1 @@
-"""Alembic migrations; `persistence.migrate` runs them (there is no create_all outside tests)."""
+"""Alembic migrations; `migrations.runner` runs them (there is no create_all outside tests)."""

@@ -43,7 +43,7 @@ def run() -> None:
         _configure(url=url)
         with context.begin_transaction():
             context.run_migrations()
-    elif connection is not None:  # handed in by persistence.migrate while an event loop is running
+    elif connection is not None:  # handed in by migrations.runner while an event loop is running
         _run_sync(connection)
     else:
         asyncio.run(_run_online(url))

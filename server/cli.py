@@ -11,8 +11,8 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from migrations.runner import upgrade
 from persistence.db import Database
-from persistence.migrate import upgrade
 from server.config import ConfigError, Settings, load_settings
 from server.errors import ApiError
 from server.routes.qr import ALL_INTERFACES, in_container, is_loopback, lan_address

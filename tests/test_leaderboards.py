@@ -16,8 +16,8 @@ from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from migrations.runner import upgrade
 from persistence.db import Database
-from persistence.migrate import upgrade
 from persistence.models import Answer, Game, GamePlayer, Quiz, User, XpEvent
 from persistence.repositories.leaderboards import Ranked, period_window
 from tests.gamedata import make_game, make_quiz, make_user

@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from persistence.migrate import alembic_config, downgrade, upgrade
+from migrations.runner import alembic_config, downgrade, upgrade
 from persistence.models import Base
 
 

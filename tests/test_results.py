@@ -16,8 +16,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from migrations.runner import upgrade
 from persistence.db import Database
-from persistence.migrate import upgrade
 from persistence.models import Answer, BadgeAward, Game, GamePlayer, User, XpEvent
 from server.app import create_app
 from server.config import Settings

@@ -22,8 +22,8 @@ import websockets
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from migrations.runner import upgrade
 from persistence.db import Database
-from persistence.migrate import upgrade
 from server.app import create_app
 from server.config import Settings
 from server.passwords import Passwords

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from migrations.runner import upgrade
 from persistence.db import Database
-from persistence.migrate import upgrade
 from rooms.core.clock import ManualClock
 from server.app import create_app
 from server.config import Settings
