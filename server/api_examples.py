@@ -38,6 +38,7 @@ QUIZ_DOCUMENT = {
 EXAMPLES: dict[str, Any] = {
     "StoredImage": {"url": IMAGE_URL, "media_type": "image/png", "width": 1200, "height": 800,
                     "bytes": 284113},
+    "GameImages": {"images": [IMAGE_URL]},
     "RegisterRequest": {"username": "hana", "email": "hana@example.com", "password": "correct horse battery"},
     "LoginRequest": {"username": "hana", "password": "correct horse battery"},
     "RefreshRequest": {"refresh_token": "kQ3v0T9m1b3Yf1tWcZ0oD6Jb2yP4xR8s"},

@@ -17,6 +17,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -130,7 +131,7 @@ def _reencode(image: Image.Image, fmt: str, frames: int) -> CleanImage:
             still = still.convert("RGBA" if still.has_transparency_data else "RGB")
         elif fmt == "GIF" and still.mode not in ("P", "L"):
             still = still.convert("P", palette=Image.Palette.ADAPTIVE)
-        options: dict[str, object] = {
+        options: dict[str, Any] = {
             "JPEG": {"quality": JPEG_QUALITY, "optimize": True, "progressive": True},
             "WEBP": {"quality": WEBP_QUALITY},
             "PNG": {"optimize": False, "compress_level": 9},

@@ -290,3 +290,23 @@ async def test_csv_option_image_needs_its_option(client: httpx.AsyncClient, auth
     assert response.json()["error"]["fields"] == [
         {"path": "option3_image", "message": "an image needs its option's text in option3", "line": 3}]
 
+
+
+async def test_a_live_game_lists_its_pictures_for_the_lobby(client: httpx.AsyncClient, author: Any) -> None:
+    alice = await author("alice")
+    map_url = (await upload(client, alice, picture("PNG", (320, 200)), "image/png")).json()["url"]
+    flag_url = (await upload(client, alice, picture("GIF"), "image/gif")).json()["url"]
+    document = illustrated(map_url, flag_url)
+    quiz_id = (await client.post("/quizzes", json=document, headers=alice.headers)).json()["id"]
+
+    async def pictures(**settings: Any) -> httpx.Response:
+        body = {"quiz_id": quiz_id, "settings": settings}
+        created = await client.post("/games", json=body, headers=alice.headers)
+        assert created.status_code == 201, created.text
+        return await client.get(f"/images?pin={created.json()['pin']}")  # no token: a phone in the lobby
+
+    listed = await pictures()
+    assert listed.status_code == 200 and listed.json() == {"images": [map_url, flag_url]}  # in order, once
+    assert (await pictures(question_on_devices=False)).json() == {"images": []}  # phones show none
+    assert (await client.get("/images?pin=000000")).status_code == 404
+    assert (await client.get("/images?pin=12ab")).status_code == 422

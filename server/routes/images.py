@@ -6,11 +6,16 @@ that preloaded it during the read time never ask again, and a proxy or CDN in fr
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+import time
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from persistence.models import Game
 from server.api import Api
 from server.auth import require_user
 from server.config import Settings
@@ -24,6 +29,7 @@ from server.images import (
     declared_format,
     image_url,
 )
+from server.quiz_document import MAX_OPTIONS, MAX_QUESTIONS
 
 api = Api("images")
 
@@ -40,6 +46,24 @@ class StoredImage(BaseModel):
     width: int
     height: int
     bytes: int
+
+
+class GameImagesQuery(BaseModel):
+    """Which live game's pictures to list."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pin: Annotated[str, Field(pattern=r"^\d{6}$", description="the game's 6-digit PIN")]
+
+
+class GameImages(BaseModel):
+    """The pictures a game's players will be shown, in question order, each once."""
+
+    images: list[str] = Field(max_length=MAX_QUESTIONS * (MAX_OPTIONS + 1))
+
+
+LIST_TTL_S = 30.0  # a room's players all ask within moments of joining: one query serves them
+LIST_CACHE_SIZE = 1000
 
 
 def body_limits(settings: Settings) -> dict[str, tuple[int, str]]:
@@ -89,7 +113,7 @@ async def upload_image(request: Request) -> StoredImage:
     )
 
 
-@api.get(UPLOAD_PATH + "/{name:str}", "Fetch an image")
+@api.get(UPLOAD_PATH + "/{name}", "Fetch an image")
 async def get_image(request: Request) -> Response:
     """The image file, cacheable for a year: its name is its content's hash, so it never changes."""
     path = image_store(request).path(request.path_params["name"])
@@ -100,3 +124,44 @@ async def get_image(request: Request) -> Response:
         media_type=MEDIA_TYPE_OF_EXTENSION[path.suffix[1:]],
         headers={"Cache-Control": IMMUTABLE, "X-Content-Type-Options": "nosniff"},
     )
+
+
+def _pictures(settings: dict[str, Any], snapshot: dict[str, Any]) -> list[str]:
+    if not settings.get("question_on_devices", True):
+        return []  # the phones show no pictures: nothing to fetch ahead
+    urls: list[str] = []
+    for question in snapshot.get("questions", ()):
+        urls += [question.get("image"), *(option.get("image") for option in question.get("options", ()))]
+    return list(dict.fromkeys(url for url in urls if isinstance(url, str)))
+
+
+@api.get(UPLOAD_PATH, "List a live game's pictures, to fetch them ahead", query=GameImagesQuery,
+         response=GameImages)
+async def game_images(request: Request, query: GameImagesQuery) -> GameImages:
+    """The pictures the players of the live game with this PIN will be shown (none when the game
+    shows questions on the big screen only). The play page fetches them while it waits in the lobby,
+    so a big room does not ask for the first question's picture all at the same moment. Only the
+    pictures: never texts or answers."""
+    state = request.app.state
+    if not hasattr(state, "game_images"):
+        state.game_images = {}
+    cache: dict[str, tuple[float, list[str]]] = state.game_images  # PIN -> (until, pictures)
+    now = time.monotonic()
+    hit = cache.get(query.pin)
+    if hit is not None and hit[0] > now:
+        return GameImages(images=hit[1])
+    async with request.app.state.db.uow() as uow:
+        # The newest live game with this PIN (a PIN is reused once its game is over).
+        row = (await uow.session.execute(
+            select(Game.settings, Game.quiz_snapshot)
+            .where(Game.pin == query.pin, Game.status == "live")
+            .order_by(Game.id.desc())
+            .limit(1)
+        )).first()
+    if row is None:
+        raise NotFound("No live game with this PIN")
+    images = _pictures(row.settings or {}, row.quiz_snapshot or {})
+    if len(cache) >= LIST_CACHE_SIZE:
+        cache.clear()
+    cache[query.pin] = (now + LIST_TTL_S, images)
+    return GameImages(images=images)

@@ -272,6 +272,22 @@ function welcome(frame) {
   if (resumed) tellWhatHappened(state);
   game.dropped = null;
   render();
+  if (game.phase !== "finished") preloadGame();
+}
+
+let preloadedPin = null;
+
+/** Once seated, the phone fetches the game's pictures ahead of their questions (the first first),
+ * so a big room is not all asking for a picture at the moment its question opens. */
+async function preloadGame() {
+  if (preloadedPin === game.pin || game.settings.question_on_devices === false) return;
+  preloadedPin = game.pin;
+  try {
+    const list = await api(`/images?pin=${encodeURIComponent(game.pin)}`);
+    preload(list.images || []);
+  } catch {
+    /* each picture then comes with its question */
+  }
 }
 
 function tellWhatHappened(state) {

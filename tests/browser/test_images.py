@@ -91,6 +91,10 @@ async def test_author_uploads_pictures_and_a_player_sees_them(
     await player.get_by_label("Nickname").fill("Ada")
     await player.get_by_label("Nickname").press("Enter")
     await expect(author.locator("#players li")).to_have_count(1)
+    # Waiting in the lobby, the phone has fetched the pictures already (the cache keeps them).
+    await player.wait_for_function(
+        """() => performance.getEntriesByType("resource")
+                  .filter((e) => /\\/images\\/[0-9a-f]{64}\\./.test(e.name)).length === 2""")
     await author.get_by_role("button", name="Start").click()
 
     await expect(author.locator("#q-title")).to_have_text("Which country is shaded?")
