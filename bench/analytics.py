@@ -27,11 +27,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from migrations.runner import upgrade
 from persistence.db import Database
-from persistence.migrate import upgrade
 from persistence.models import Answer, Game, GamePlayer, Quiz, QuizTag, User, XpEvent
+from persistence.repositories.analytics import host_scope, quiz_scope
 from persistence.repositories.leaderboards import Window
 from server.analytics import reports
+from server.analytics.service import question_report
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
 WINDOW = Window(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
@@ -182,16 +184,7 @@ def quiz_of(game_id: int) -> int:
 async def quiz_report(db: Database, quiz_id: int, window: Window) -> list[dict[str, Any]]:
     """What GET /analytics/quizzes/{id} computes, without HTTP."""
     async with db.uow() as uow:
-        games = await uow.analytics.games(window, quiz_id=quiz_id)
-        snapshots = await uow.analytics.snapshots([g.id for g in games])
-        questions = await uow.analytics.questions(quiz_id, window)
-        groups = await uow.analytics.answer_groups(quiz_id, window)
-        shapes = reports.versions(games, snapshots)
-        histograms = {
-            v: await uow.analytics.time_histograms(quiz_id, window, ids if len(shapes) > 1 else None)
-            for v, ids in shapes.items()
-        }
-    return reports.quiz_questions(games, snapshots, questions, groups, histograms)
+        return (await question_report(uow, quiz_scope(quiz_id, window))).stats
 
 
 async def player_report(db: Database, user_id: int, window: Window) -> dict[str, Any]:
@@ -206,7 +199,7 @@ async def player_report(db: Database, user_id: int, window: Window) -> dict[str,
 
 async def host_report(db: Database, host_id: int, window: Window) -> dict[str, Any]:
     async with db.uow() as uow:
-        games = await uow.analytics.games(window, host_id=host_id)
+        games = await uow.analytics.games(host_scope(host_id, window))
     return reports.host_report(games)
 
 

@@ -410,6 +410,7 @@ async def test_ranges_are_checked_and_default_to_the_last_30_days(
         {"from": "2026-03-31", "to": "2026-03-01"},
         {"from": "yesterday"},
         {"to": "2026-02-30"},
+        {"from": "1700000000"},  # not a Unix time either
         {"since": "2026-03-01"},
         {"format": "xml"},
         {"table": "nope"},

@@ -10,7 +10,8 @@ from datetime import date
 
 from bench.analytics import SEATS, WINDOW, seed, seed_rows
 from persistence.db import Database
-from server.analytics import reports
+from persistence.repositories.analytics import host_scope, quiz_scope
+from server.analytics.service import question_report
 from tests.test_leaderboards import Plans, migrated  # noqa: F401 - the fixture
 
 
@@ -31,18 +32,12 @@ async def test_analytics_on_100000_answers_are_right_and_use_indexes(migrated: D
 
     with Plans(migrated) as plans:
         async with migrated.uow() as uow:
-            games = await uow.analytics.games(WINDOW, quiz_id=1)
-            snapshots = await uow.analytics.snapshots([g.id for g in games])
-            questions = await uow.analytics.questions(1, WINDOW)
-            groups = await uow.analytics.answer_groups(1, WINDOW)
-            histograms = {
-                v: await uow.analytics.time_histograms(1, WINDOW) for v in reports.versions(games, snapshots)
-            }
+            found = await question_report(uow, quiz_scope(1, WINDOW))
     plan = await plans.explain()
     assert unindexed(plan) == [], plan
     assert "COVERING INDEX ix_answers_game_question_stats" in plan and "ix_games_quiz_id_ended_at" in plan
-    assert {g.id for g in games} == quiz_games
-    stats = {s["index"]: s for s in reports.quiz_questions(games, snapshots, questions, groups, histograms)}
+    assert {g.id for g in found.games} == quiz_games
+    stats = {s["index"]: s for s in found.stats}
     mine = [a for a in rows["answers"] if a["game_id"] in quiz_games]
     for q in (0, 7):
         given = [a for a in mine if a["question_index"] == q]
@@ -79,7 +74,7 @@ async def test_analytics_on_100000_answers_are_right_and_use_indexes(migrated: D
 
     with Plans(migrated) as plans:
         async with migrated.uow() as uow:
-            hosted = await uow.analytics.games(WINDOW, host_id=3)
+            hosted = await uow.analytics.games(host_scope(3, WINDOW))
     plan = await plans.explain()
     assert unindexed(plan) == [], plan
     assert "ix_games_host_id_ended_at (host_id=? AND ended_at>?" in plan

@@ -87,12 +87,30 @@ def _window(window: Window) -> list[ColumnElement[bool]]:
     return [Game.status == FINISHED, Game.ended_at >= window.start, Game.ended_at < window.end]
 
 
+Scope = list[ColumnElement[bool]]  # which games: conditions on `games`
+
+
+def quiz_scope(quiz_id: int, window: Window) -> Scope:
+    """A quiz's finished games that ended in `window`."""
+    return [Game.quiz_id == quiz_id, *_window(window)]
+
+
+def host_scope(host_id: int, window: Window) -> Scope:
+    """A host's finished games that ended in `window`."""
+    return [Game.host_id == host_id, *_window(window)]
+
+
+def game_scope(game_id: int) -> Scope:
+    """One game, once finished."""
+    return [Game.id == game_id, Game.status == FINISHED]
+
+
 def _title() -> ColumnElement[str]:
     return Game.quiz_snapshot["title"].as_string()
 
 
 class AnalyticsRepository(Repository[Game]):
-    """Read-only analytics queries; every one bounded by a window on `games.ended_at`."""
+    """Read-only analytics queries over a scope of finished games (a window on `ended_at`, or one game)."""
 
     model = Game
 
@@ -104,15 +122,8 @@ class AnalyticsRepository(Repository[Game]):
 
     # ---- games ------------------------------------------------------------------------------------
 
-    async def games(
-        self, window: Window, quiz_id: int | None = None, host_id: int | None = None
-    ) -> list[GameRow]:
-        """The finished games of a quiz or a host that ended in `window`, oldest first."""
-        conditions = _window(window)
-        if quiz_id is not None:
-            conditions.append(Game.quiz_id == quiz_id)
-        if host_id is not None:
-            conditions.append(Game.host_id == host_id)
+    async def games(self, scope: Scope) -> list[GameRow]:
+        """The games in `scope`, oldest first, with their ranked seats summed."""
         # Grouped by the game's key: PostgreSQL lets the game's other columns follow from it.
         rows = await self.session.execute(
             select(
@@ -127,14 +138,14 @@ class AnalyticsRepository(Repository[Game]):
                 func.sum(GamePlayer.correct_count * GamePlayer.correct_count),
             )
             .outerjoin(GamePlayer, and_(GamePlayer.game_id == Game.id, GamePlayer.rank.is_not(None)))
-            .where(*conditions)
+            .where(*scope)
             .group_by(Game.id)
             .order_by(Game.ended_at, Game.id)
         )
         return [
             GameRow(id, quiz, host, ended, title or "", _int(n), _int(score), _int(t), _int(tt))
             for id, quiz, host, ended, title, n, score, t, tt in rows.all()
-            if ended is not None  # bounded by the window in SQL; this tells the type
+            if ended is not None  # every finished game has ended; this tells the type
         ]
 
     async def snapshots(self, game_ids: Collection[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
@@ -150,18 +161,17 @@ class AnalyticsRepository(Repository[Game]):
             out.update({id: (snapshot or {}, settings or {}) for id, snapshot, settings in rows.all()})
         return out
 
-    # ---- a quiz's answers -------------------------------------------------------------------------
+    # ---- the answers of a scope of games -----------------------------------------------------------
 
-    def _quiz_answers(self, quiz_id: int, window: Window) -> list[ColumnElement[bool]]:
+    def _answers(self, scope: Scope) -> list[ColumnElement[bool]]:
         return [
-            Game.quiz_id == quiz_id,
-            *_window(window),
+            *scope,
             Answer.game_id == Game.id,
             GamePlayer.id == Answer.game_player_id,
             GamePlayer.rank.is_not(None),
         ]
 
-    async def questions(self, quiz_id: int, window: Window) -> list[QuestionRow]:
+    async def questions(self, scope: Scope) -> list[QuestionRow]:
         """Per game and question: attempts, correct, Σ credited ms, Σ t of the correct."""
         correct = case((Answer.correct, 1), else_=0)
         rows = await self.session.execute(
@@ -176,7 +186,7 @@ class AnalyticsRepository(Repository[Game]):
             .select_from(Game)
             .join(Answer, Answer.game_id == Game.id)
             .join(GamePlayer, GamePlayer.id == Answer.game_player_id)
-            .where(*self._quiz_answers(quiz_id, window))
+            .where(*self._answers(scope))
             .group_by(Answer.game_id, Answer.question_index)
         )
         return [
@@ -184,7 +194,7 @@ class AnalyticsRepository(Repository[Game]):
             for game, question, n, c, ms, tc in rows.all()
         ]
 
-    async def answer_groups(self, quiz_id: int, window: Window) -> list[AnswerGroup]:
+    async def answer_groups(self, scope: Scope) -> list[AnswerGroup]:
         """Per game and question, each distinct answer given (JSON text) with its counts."""
         text = cast(Answer.answer, String)
         rows = await self.session.execute(
@@ -199,7 +209,7 @@ class AnalyticsRepository(Repository[Game]):
             .select_from(Game)
             .join(Answer, Answer.game_id == Game.id)
             .join(GamePlayer, GamePlayer.id == Answer.game_player_id)
-            .where(*self._quiz_answers(quiz_id, window))
+            .where(*self._answers(scope))
             .group_by(Answer.game_id, Answer.question_index, text)
         )
         return [
@@ -208,7 +218,7 @@ class AnalyticsRepository(Repository[Game]):
         ]
 
     async def time_histograms(
-        self, quiz_id: int, window: Window, game_ids: Collection[int] | None = None
+        self, scope: Scope, game_ids: Collection[int] | None = None
     ) -> dict[int, dict[int, int]]:
         """Per question index, the answers counted in TIME_BUCKET_MS buckets of credited time (of
         the given games only, when the quiz's games did not all play the same questions)."""
@@ -218,7 +228,7 @@ class AnalyticsRepository(Repository[Game]):
             .select_from(Game)
             .join(Answer, Answer.game_id == Game.id)
             .join(GamePlayer, GamePlayer.id == Answer.game_player_id)
-            .where(*self._quiz_answers(quiz_id, window))
+            .where(*self._answers(scope))
             .group_by(Answer.question_index, bucket)
         )
         if game_ids is not None:

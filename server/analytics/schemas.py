@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from persistence.repositories.leaderboards import Window
 
 DEFAULT_DAYS = 30
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """Only a calendar date as ISO 8601 writes it (YYYY-MM-DD): pydantic would also read a number
+    as a Unix time, which nobody means by a day."""
+    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 # Examples for the OpenAPI document (tests check that each validates against its model).
 QUIZ_EXAMPLE: dict[str, Any] = {
@@ -99,10 +112,10 @@ class RangeQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    from_: date | None = Field(
+    from_: IsoDate | None = Field(
         default=None, alias="from", description="first day (ISO date, UTC); not after `to`"
     )
-    to: date | None = Field(default=None, description="last day (ISO date, UTC)")
+    to: IsoDate | None = Field(default=None, description="last day (ISO date, UTC)")
     format: Literal["json", "csv"] = Field(default="json", description="csv: one table, see `table`")
 
     @model_validator(mode="after")
@@ -288,3 +301,109 @@ class HostAnalytics(BaseModel):
     games: list[HostGame] = Field(description="newest first")
 
     model_config = ConfigDict(populate_by_name=True, json_schema_extra={"examples": [HOST_EXAMPLE]})
+
+
+class GameQuery(BaseModel):
+    """The answer's format for one game's analytics."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["json", "csv"] = Field(default="json", description="csv: one table, see `table`")
+    table: Literal["questions", "options"] = Field(
+        default="questions", description="with format=csv: which table"
+    )
+
+
+GAME_EXAMPLE: dict[str, Any] = {
+    "game": {"id": 41, "name": "World Capitals"},
+    "complete": True,
+    "summary": QUIZ_EXAMPLE["summary"] | {"games": 1, "players": 28},
+    "questions": QUIZ_EXAMPLE["questions"],
+}
+
+
+class GameAnalytics(BaseModel):
+    """One game's questions, as a quiz's analytics has them over one session."""
+
+    game: Ref
+    complete: bool = Field(description="false until the game is finished and its results written")
+    summary: QuizSummary
+    questions: list[QuestionStats] = Field(description="hardest first (lowest difficulty); polls last")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [GAME_EXAMPLE]})
+
+
+class PlayerRef(BaseModel):
+    player: str = Field(description="the player's id in the game")
+    nickname: str
+
+
+class FastAnswerHint(PlayerRef):
+    question: int
+    reaction_ms: int = Field(description="received - sent - round trip: how soon after the question arrived")
+
+
+class FastPlayerHint(PlayerRef):
+    count: int = Field(description="answers under `thresholds.fast_ms`")
+    answered: int
+
+
+class PairHint(BaseModel):
+    players: list[PlayerRef]
+    shared: int = Field(description="questions both answered (polls left out)")
+    matching: int = Field(description="of those, the same answer within `thresholds.pair_gap_ms`")
+    identical_wrong: int = Field(description="matching answers that were wrong")
+    median_gap_ms: float
+
+
+class IntegrityThresholds(BaseModel):
+    fast_ms: int
+    pair_gap_ms: int
+    pair_share: float
+    pair_min_questions: int
+    pair_max_players: int
+
+
+INTEGRITY_EXAMPLE: dict[str, Any] = {
+    "game_id": 41,
+    "complete": True,
+    "thresholds": {
+        "fast_ms": 250,
+        "pair_gap_ms": 300,
+        "pair_share": 0.9,
+        "pair_min_questions": 4,
+        "pair_max_players": 500,
+    },
+    "fast_answers": [{"player": "p7", "nickname": "Zed", "question": 3, "reaction_ms": 120}],
+    "fast_players": [{"player": "p7", "nickname": "Zed", "count": 1, "answered": 10}],
+    "similar_pairs": [
+        {
+            "players": [{"player": "p2", "nickname": "Ann"}, {"player": "p5", "nickname": "Bo"}],
+            "shared": 10,
+            "matching": 10,
+            "identical_wrong": 3,
+            "median_gap_ms": 85.0,
+        },
+    ],
+    "pairs_checked": True,
+    "join_bursts_checked": False,
+    "notes": ["join addresses are not recorded, so bursts of joins from one address are not checked"],
+}
+
+
+class GameIntegrity(BaseModel):
+    """Hints for the host to look at; nothing here bans anyone or changes a score."""
+
+    game_id: int
+    complete: bool
+    thresholds: IntegrityThresholds
+    fast_answers: list[FastAnswerHint] = Field(description="answers faster than anyone reads, by player")
+    fast_players: list[FastPlayerHint] = Field(description="players with fast answers, most first")
+    similar_pairs: list[PairHint] = Field(
+        description="near-identical answers and timings, most matching first"
+    )
+    pairs_checked: bool = Field(description="false past `thresholds.pair_max_players` ranked players")
+    join_bursts_checked: bool = Field(description="always false: join addresses are not recorded")
+    notes: list[str]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [INTEGRITY_EXAMPLE]})
