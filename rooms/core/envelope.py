@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from rooms.core.events import SharedEvent
+from rooms.core.events import Effects, SharedEvent
 from rooms.core.types import PlayerId
 
 EVENT, PERSONAL, HOST, KICK, CLOSED, OWNER = "event", "personal", "host", "kick", "closed", "owner"
@@ -63,6 +63,23 @@ def shared(event: SharedEvent) -> bytes:
             "end": kind == "finished",
         }
     )
+
+
+def messages(effects: Effects) -> list[tuple[int | None, bytes]]:
+    """A transition's output in the order clients get it (PROTOCOL.md: reveal, each player's result,
+    scoreboard): shared events with their `seq` (they go into the history too), the rest with None."""
+    out: list[tuple[int | None, bytes]] = []
+    personal_at = len(effects.shared) if effects.personal_at is None else effects.personal_at
+    for position, event in enumerate(effects.shared):
+        if position == personal_at and effects.personal:
+            out.append((None, personal(effects.personal)))
+        out.append((event.seq, shared(event)))
+    if personal_at >= len(effects.shared) and effects.personal:
+        out.append((None, personal(effects.personal)))
+    out += [(None, host(frame)) for frame in effects.host]
+    if effects.kicked:
+        out.append((None, kick(effects.kicked)))
+    return out
 
 
 def personal(frames: dict[PlayerId, dict[str, Any]]) -> bytes:

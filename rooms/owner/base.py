@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from rooms.core.game import Game
 from rooms.core.protocol import Frame
-from rooms.core.state import Account
+from rooms.core.state import Account, Phase, PlayerState
 from rooms.core.types import PlayerId
 
 
@@ -26,6 +27,25 @@ class Seat:
     snapshot: dict[str, Any]  # `welcome.state`, less what the edge adds (remaining time, answered)
     seq: int
     open_question: int | None  # the question open right now, if any
+
+    @classmethod
+    def of(cls, game: Game, player: PlayerState | None) -> Seat:
+        """A player's seat in `game` as of now, or the host's (`None`, with the game's id)."""
+        state = game.state
+        open_question = state.question_index if state.phase is Phase.QUESTION else None
+        snapshot = game.snapshot(None if player is None else player.id)
+        if player is None:
+            snapshot["game_id"] = state.game_id
+            return cls(None, "", None, 0, snapshot, state.seq, open_question)
+        return cls(
+            player.id,
+            player.nickname,
+            player.variant,
+            player.first_question,
+            snapshot,
+            state.seq,
+            open_question,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,23 +2,20 @@
 transition to the store (fenced by its lease epoch), and publishes the resulting events.
 
 Transitions run one at a time under a lock; their writes and publishes go out afterwards, in order,
-through one output task, so no network round trip is made while the lock is held. The answer path
-never takes the lock: edges record answers in the store themselves and only tell the owner who
-answered, an O(1) update.
+through the room's `OrderedOutput`, so no network round trip is made while the lock is held. The
+answer path never takes the lock: edges record answers in the store themselves and only tell the
+owner who answered, an O(1) update of its `Attendance`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import logging
-from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from rooms.bus.base import Bus
 from rooms.core import envelope
-from rooms.core.clock import Clock, Handle
+from rooms.core.clock import Clock
 from rooms.core.events import Effects, RoomError
 from rooms.core.game import Game
 from rooms.core.protocol import Accept, Frame, Kick, Lock, Void
@@ -26,19 +23,17 @@ from rooms.core.results import ResultsSink
 from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS
 from rooms.core.state import Account, Phase, PlayerState, RoomState, StoredAnswer
 from rooms.core.types import PlayerId
+from rooms.owner.attendance import Attendance
 from rooms.owner.base import Notice, Seat
-from rooms.store.base import RoomStore, StaleEpoch
-
-log = logging.getLogger(__name__)
+from rooms.owner.output import OrderedOutput, Step
+from rooms.owner.timers import Timers
+from rooms.store.base import RoomStore
 
 LOBBY_INTERVAL_MS = 250  # at most 4 lobby frames a second per room
 ANSWER_COUNT_INTERVAL_MS = 250
 EMPTY_ROOM_GRACE_MS = 10 * 60_000  # a room nobody is connected to lives this long
 FINISHED_ROOM_LINGER_MS = 10 * 60_000  # the podium stays reachable (and resumable) this long
 DROP_GRACE_MS = 5_000  # a player who dropped mid-question holds it open this long (a Wi-Fi blip)
-WRITE_RETRIES = 20  # a failed store write is retried (Redis restarting) this many times, 0.25 s apart
-
-Step = Callable[[], Awaitable[None]]
 
 
 class RoomRunner:
@@ -60,18 +55,12 @@ class RoomRunner:
         self.epoch = epoch
         self._store, self._bus, self._clock, self._sink = store, bus, clock, sink
         self._on_disposed = on_disposed
-        self._lock = asyncio.Lock()
-        self._timers: dict[str, Handle] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._output: deque[Step] = deque()
-        self._writer: asyncio.Task[None] | None = None
-        self.connected: set[PlayerId] = set()
-        self.host_connected = False
-        self._waiting: set[PlayerId] = set()  # connected players yet to answer the open question
-        self._answered_ids: set[PlayerId] = set()
-        self._of = 0
         self._drop_grace_ms = drop_grace_ms
-        self._dropped: dict[PlayerId, int] = {}  # waiting players whose socket went, held until then
+        self._lock = asyncio.Lock()
+        self._timers = Timers(clock, f"room {self.pin}")
+        self._output = OrderedOutput(f"room {self.pin}", on_stale=self._deposed)
+        self._attendance = Attendance()
+        self.host_connected = False
         self.disposed = False
         self.deposed = False  # another node owns the room now
         self._watch_emptiness()
@@ -80,63 +69,24 @@ class RoomRunner:
     def state(self) -> RoomState:
         return self.game.state
 
-    # --- background work -------------------------------------------------------------------------
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("room %s: background step failed", self.pin, exc_info=task.exception())
+    @property
+    def connected(self) -> set[PlayerId]:
+        return self._attendance.connected
 
     async def idle(self) -> None:
         """Wait until the work that timers and notifications started is done (tests use this)."""
-        while self._tasks or (self._writer is not None and not self._writer.done()):
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-            await self.flushed()
-
-    def _schedule(self, name: str, when_ms: int, step: Callable[[], Coroutine[Any, Any, Any]]) -> None:
-        self._cancel(name)
-        self._timers[name] = self._clock.call_at(when_ms, lambda: self._fire(name, step))
-
-    def _fire(self, name: str, step: Callable[[], Coroutine[Any, Any, Any]]) -> None:
-        self._timers.pop(name, None)
-        self._spawn(step())
-
-    def _cancel(self, name: str) -> None:
-        handle = self._timers.pop(name, None)
-        if handle is not None:
-            handle.cancel()
-
-    # --- output: store writes and publishes, in order, outside the lock -------------------------
-
-    def _send(self, step: Step) -> None:
-        self._output.append(step)
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.get_running_loop().create_task(self._write_out())
+        while self._timers.busy or self._output.busy:
+            await self._timers.idle()
+            await self._output.flushed()
 
     async def flushed(self) -> None:
-        """Wait until everything sent so far has been written and published."""
-        while self._writer is not None and not self._writer.done():
-            await asyncio.shield(self._writer)
+        """Wait until everything this room sent so far has been written and published."""
+        await self._output.flushed()
 
-    async def _write_out(self) -> None:
-        while self._output and not self.disposed:
-            step = self._output.popleft()
-            for attempt in range(WRITE_RETRIES):
-                try:
-                    await step()
-                    break
-                except StaleEpoch:
-                    log.warning("room %s: another node owns it now (epoch %s is stale)", self.pin, self.epoch)
-                    self._deposed()
-                    return
-                except Exception:
-                    log.exception("room %s: write failed (attempt %d)", self.pin, attempt + 1)
-                    await asyncio.sleep(0.25)
+    # --- output ----------------------------------------------------------------------------------
+
+    def _send(self, step: Step) -> None:
+        self._output.send(step)
 
     def publish(self, channel: str, message: bytes) -> None:
         """Publish in the room's output order (owner replies use this, after the events before them)."""
@@ -144,21 +94,10 @@ class RoomRunner:
 
     def _emit(self, effects: Effects, players: Iterable[PlayerState] = ()) -> None:
         """Persist what changed, then publish: shared events (kept in history), personal results, kicks.
-        Called under the lock; everything is encoded here, written and published by the output task."""
+        Called under the lock; everything is encoded here, written and published by the output."""
         pin, epoch, meta, changed = self.pin, self.epoch, self.state.meta(), list(players)
-        store, bus, channel = self._store, self._bus, envelope.channel(self.pin)
-        finished = effects.finished
-        messages: list[tuple[int | None, bytes]] = []
-        personal_at = len(effects.shared) if effects.personal_at is None else effects.personal_at
-        for position, event in enumerate(effects.shared):
-            if position == personal_at and effects.personal:
-                messages.append((None, envelope.personal(effects.personal)))
-            messages.append((event.seq, envelope.shared(event)))
-        if personal_at >= len(effects.shared) and effects.personal:
-            messages.append((None, envelope.personal(effects.personal)))
-        messages += [(None, envelope.host(frame)) for frame in effects.host]
-        if effects.kicked:
-            messages.append((None, envelope.kick(effects.kicked)))
+        store, bus, channel, finished = self._store, self._bus, envelope.channel(self.pin), effects.finished
+        messages = envelope.messages(effects)
 
         async def write() -> None:
             await store.save_meta(pin, epoch, meta)
@@ -176,7 +115,7 @@ class RoomRunner:
         self._send(write)
         self._send(publish)
         if finished is not None:
-            self._schedule("dispose", self._clock.now_ms() + FINISHED_ROOM_LINGER_MS, self.dispose)
+            self._timers.after("dispose", FINISHED_ROOM_LINGER_MS, self.dispose)
 
     async def _transition(self, step: Callable[..., Effects], *, with_answers: bool = False) -> None:
         """One host-driven step under the lock; `with_answers` hands it every closed question's answers."""
@@ -185,7 +124,7 @@ class RoomRunner:
                 raise self._gone()
             effects = step(await self._all_answers()) if with_answers else step()
             if effects.question_opened or effects.finished is not None:
-                self._cancel("advance")  # the host moved on before auto-advance did
+                self._timers.cancel("advance")  # the host moved on before auto-advance did
             if effects.question_opened:
                 self._question_opened()
             scored = effects.finished is not None or bool(effects.personal)
@@ -199,7 +138,7 @@ class RoomRunner:
                 raise self._gone()
             player = self.game.join(nickname, account, self._clock.now_ms())
             player.resume_hash = resume_hash
-            seat = self._seat(player)
+            seat = Seat.of(self.game, player)
             pin, epoch = self.pin, self.epoch
             self._send(lambda: self._store.save_players(pin, epoch, [player]))
         self._lobby_soon()
@@ -210,35 +149,17 @@ class RoomRunner:
         if self.disposed:
             raise self._gone()
         if player_id is None:
-            return self._seat(None)
+            return Seat.of(self.game, None)
         player = self.state.players.get(player_id)
         if player is None or player.kicked:
             raise RoomError("kicked", "You were removed from this room")
         if player.left:
             raise RoomError("unauthorized", "You left this room")
-        return self._seat(player)
-
-    def _seat(self, player: PlayerState | None) -> Seat:
-        state = self.state
-        open_question = state.question_index if state.phase is Phase.QUESTION else None
-        snapshot = self.game.snapshot(None if player is None else player.id)
-        if player is None:
-            snapshot_seat = Seat(None, "", None, 0, snapshot, state.seq, open_question)
-            snapshot["game_id"] = state.game_id
-            return snapshot_seat
-        return Seat(
-            player.id,
-            player.nickname,
-            player.variant,
-            player.first_question,
-            snapshot,
-            state.seq,
-            open_question,
-        )
+        return Seat.of(self.game, player)
 
     def _lobby_soon(self) -> None:
         if "lobby" not in self._timers:
-            self._schedule("lobby", self._clock.now_ms() + LOBBY_INTERVAL_MS, self._flush_lobby)
+            self._timers.after("lobby", LOBBY_INTERVAL_MS, self._flush_lobby)
 
     async def _flush_lobby(self) -> None:
         async with self._lock:
@@ -248,9 +169,7 @@ class RoomRunner:
 
     def _gone_for_good(self, player_id: PlayerId) -> None:
         """Left by choice or kicked: no grace, the question stops waiting for them at once."""
-        self.connected.discard(player_id)
-        self._waiting.discard(player_id)
-        self._dropped.pop(player_id, None)
+        self._attendance.gone_for_good(player_id)
         self._close_if_all_answered()
         self._watch_emptiness()
 
@@ -281,74 +200,65 @@ class RoomRunner:
             case "sent":
                 self._question_sent(notice.at_ms)
 
+    def _may_answer(self, player_id: PlayerId) -> bool:
+        player = self.state.players.get(player_id)
+        return (
+            self.state.phase is Phase.QUESTION
+            and player is not None
+            and not player.left
+            and self.game.eligible(player, self.state.question_index)
+        )
+
     def _presence(self, player_id: PlayerId, connected: bool) -> None:
         """A player's socket came or went; a question waits for connected players, and for a
         dropped one until their grace runs out (never past the deadline)."""
         if connected:
-            self.connected.add(player_id)
-            self._dropped.pop(player_id, None)
-            player = self.state.players.get(player_id)
-            if (
-                self.state.phase is Phase.QUESTION
-                and player is not None
-                and self.game.eligible(player, self.state.question_index)
-                and player_id not in self._answered_ids
-            ):
-                self._waiting.add(player_id)
-        else:
-            self.connected.discard(player_id)
-            if player_id in self._waiting:
-                self._hold(player_id, self._clock.now_ms() + self._drop_grace_ms)
+            self._attendance.came(player_id, self._may_answer(player_id))
+        elif self._attendance.went(player_id, self._grace_end()):
+            self._time_grace()
         self._watch_emptiness()
 
-    def _hold(self, player_id: PlayerId, until_ms: int) -> None:
-        self._dropped[player_id] = min(until_ms, self.state.deadline_ms)
+    def _grace_end(self) -> int:
+        return min(self._clock.now_ms() + self._drop_grace_ms, self.state.deadline_ms)
+
+    def _time_grace(self) -> None:
         if "grace" not in self._timers:  # every hold lasts as long, so the first one ends first
-            self._schedule("grace", self._dropped[player_id], self._grace_over)
+            self._timers.at("grace", self._grace_end(), self._grace_over)
 
     async def _grace_over(self) -> None:
-        now = self._clock.now_ms()
-        for player_id, until in list(self._dropped.items()):
-            if until <= now:
-                del self._dropped[player_id]
-                self._waiting.discard(player_id)
-        if self._dropped:
-            self._schedule("grace", min(self._dropped.values()), self._grace_over)
+        next_end = self._attendance.expire(self._clock.now_ms())
+        if next_end is not None:
+            self._timers.at("grace", next_end, self._grace_over)
         self._close_if_all_answered()
 
     def _answer_recorded(self, player_id: PlayerId, question: int) -> None:
         """An edge stored an answer; O(1): count it, maybe close early, pace the host's counter."""
         if self.state.phase is not Phase.QUESTION or question != self.state.question_index:
             return
-        if player_id in self._answered_ids:
+        if not self._attendance.answer(player_id):
             return
-        self._answered_ids.add(player_id)
-        self._waiting.discard(player_id)
-        self._dropped.pop(player_id, None)
         if "answers" not in self._timers:
-            self._schedule(
-                "answers", self._clock.now_ms() + ANSWER_COUNT_INTERVAL_MS, self._send_answer_count
-            )
+            self._timers.after("answers", ANSWER_COUNT_INTERVAL_MS, self._send_answer_count)
         self._close_if_all_answered()
 
     def _question_sent(self, last_sent_ms: int) -> None:
         """An edge finished sending the open question; its last player still gets the full time."""
         if self.game.extend_deadline(last_sent_ms):
-            self._schedule("deadline", self.state.deadline_ms, self._on_deadline)
+            self._timers.at("deadline", self.state.deadline_ms, self._on_deadline)
             pin, epoch, meta = self.pin, self.epoch, self.state.meta()
             self._send(lambda: self._store.save_meta(pin, epoch, meta))  # a new owner keeps the deadline
 
     def _close_if_all_answered(self) -> None:
-        if self.state.phase is Phase.QUESTION and not self._waiting and self._answered_ids:
-            self._spawn(self.close_question())
+        if self.state.phase is Phase.QUESTION and self._attendance.everyone_answered:
+            self._timers.spawn(self.close_question())
 
     async def _send_answer_count(self) -> None:
         if self.state.phase is Phase.QUESTION:
             frame = {
                 "type": "answers",
                 "question": self.state.question_index,
-                "count": len(self._answered_ids),
-                "of": self._of,
+                "count": len(self._attendance.answered),
+                "of": self._attendance.of,
             }
             self.publish(envelope.channel(self.pin), envelope.host(frame))
 
@@ -358,26 +268,16 @@ class RoomRunner:
         # Everything alive now (sockets, players, frames) outlives the answer burst: freezing it keeps
         # full collections, which would walk ~a million objects at 10k players, out of the burst.
         gc.freeze()
-        index = self.state.question_index
-        self._answered_ids = set(answered)
-        self._dropped = {}
-        self._cancel("grace")
-        self._waiting = {
-            pid
-            for pid in (self.state.players if everyone else self.connected)
-            if (p := self.state.players.get(pid)) is not None
-            and not p.left
-            and self.game.eligible(p, index)
-            and pid not in self._answered_ids
-        }
-        self._of = len(self._waiting) + len(self._answered_ids)
-        self._schedule("deadline", self.state.deadline_ms, self._on_deadline)
+        candidates = self.state.players if everyone else self._attendance.connected
+        self._attendance.open([pid for pid in candidates if self._may_answer(pid)], answered)
+        self._timers.cancel("grace")
+        self._timers.at("deadline", self.state.deadline_ms, self._on_deadline)
 
     async def _on_deadline(self) -> None:
         if self.state.phase is not Phase.QUESTION:
             return
         if self._clock.now_ms() < self.state.deadline_ms:  # extended since this timer was set
-            self._schedule("deadline", self.state.deadline_ms, self._on_deadline)
+            self._timers.at("deadline", self.state.deadline_ms, self._on_deadline)
             return
         await self.close_question()
 
@@ -388,12 +288,11 @@ class RoomRunner:
             index = self.state.question_index
             await self._store.close_answers(self.pin, index)
             effects = self.game.close(await self._store.answers(self.pin, index))
-            for name in ("deadline", "answers", "grace"):
-                self._cancel(name)
-            self._dropped = {}
+            self._timers.cancel("deadline", "answers", "grace")
+            self._attendance.close()
             self._emit(effects, self.state.players.values())
         if self.state.settings.auto_advance:
-            self._schedule("advance", self._clock.now_ms() + AUTO_ADVANCE_PAUSE_MS, self._auto_next)
+            self._timers.after("advance", AUTO_ADVANCE_PAUSE_MS, self._auto_next)
 
     async def _auto_next(self) -> None:
         if self.state.phase is Phase.REVEAL:
@@ -452,8 +351,7 @@ class RoomRunner:
                 raise RoomError("wrong_state", "The game has already ended")
             if self.state.phase is Phase.QUESTION:
                 await self._store.close_answers(self.pin, self.state.question_index)
-            for name in ("deadline", "answers", "advance", "lobby", "grace"):
-                self._cancel(name)
+            self._timers.cancel("deadline", "answers", "advance", "lobby", "grace")
             effects = self.game.finish(self._clock.now_ms(), await self._all_answers())
             self._emit(effects, self.state.players.values())
 
@@ -479,23 +377,23 @@ class RoomRunner:
         if state.phase is Phase.QUESTION:
             answered = await self._store.answers(self.pin, state.question_index)
             self._question_opened(answered, everyone=True)
-            for player_id in self._waiting:
-                self._hold(player_id, now + self._drop_grace_ms)
+            for player_id in list(self._attendance.waiting):
+                self._attendance.hold(player_id, self._grace_end())
+            self._time_grace()
         elif state.phase is Phase.REVEAL and state.settings.auto_advance:
-            self._schedule("advance", now + AUTO_ADVANCE_PAUSE_MS, self._auto_next)
+            self._timers.after("advance", AUTO_ADVANCE_PAUSE_MS, self._auto_next)
         elif state.phase is Phase.FINISHED:
-            self._schedule(
-                "dispose", max(now, (state.ended_at_ms or now) + FINISHED_ROOM_LINGER_MS), self.dispose
-            )
+            ended = state.ended_at_ms or now
+            self._timers.at("dispose", max(now, ended + FINISHED_ROOM_LINGER_MS), self.dispose)
         self.publish(envelope.channel(self.pin), envelope.owner())
 
     # --- end of life -----------------------------------------------------------------------------
 
     def _watch_emptiness(self) -> None:
-        if self.connected or self.host_connected:
-            self._cancel("empty")
+        if self._attendance.connected or self.host_connected:
+            self._timers.cancel("empty")
         elif "empty" not in self._timers and not self.disposed:
-            self._schedule("empty", self._clock.now_ms() + EMPTY_ROOM_GRACE_MS, self._abandoned)
+            self._timers.after("empty", EMPTY_ROOM_GRACE_MS, self._abandoned)
 
     async def _abandoned(self) -> None:
         if self.state.phase is not Phase.FINISHED:
@@ -503,8 +401,7 @@ class RoomRunner:
         await self.dispose()
 
     def cancel_timers(self) -> None:
-        for name in list(self._timers):
-            self._cancel(name)
+        self._timers.cancel_all()
 
     def _gone(self) -> RoomError:
         if self.deposed:
@@ -515,7 +412,7 @@ class RoomRunner:
         """Another node owns the room now: stop without touching the store or the sockets."""
         self.disposed = self.deposed = True
         self.cancel_timers()
-        self._output.clear()
+        self._output.stop()
         self._on_disposed(self.pin)
 
     def stand_down(self) -> None:
