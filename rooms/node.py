@@ -1,12 +1,11 @@
-"""This process's front door to the live rooms: it opens rooms, holds the leases of the rooms it
-owns, keeps an edge for every room it has sockets in, and routes every socket's frames.
+"""This process's live rooms: it opens rooms, holds the leases of the rooms it owns, and keeps an
+edge for every room it has sockets in.
 
 Any node can serve any socket: the edge finds the room through the store, and reaches its owner
 in this process or over the bus. A sweep renews this node's leases and takes over rooms whose
 owner stopped renewing (a dead or frozen node), carrying them on from the store.
 
-One policy for all frames: rate-limited per socket, parsed once, refused with an `error` frame
-that changes nothing (only an oversized frame closes its socket, with 1009).
+Every socket's frames go through its front door (`rooms.edge.door`).
 """
 
 from __future__ import annotations
@@ -15,68 +14,34 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
-
-import orjson
 
 from rooms.bus.base import Bus, Subscription
 from rooms.core.clock import Clock, Handle
 from rooms.core.events import RoomError
 from rooms.core.game import Game
 from rooms.core.outcomes import Rewards
-from rooms.core.protocol import (
-    FIRST_FRAME_TYPES,
-    HOST_COMMANDS,
-    AnswerFrame,
-    Frame,
-    FrameError,
-    Host,
-    Join,
-    Pong,
-    Resume,
-    parse_frame,
-)
 from rooms.core.results import ResultsSink
 from rooms.core.settings import GameSettings
-from rooms.core.state import Account, Phase, RoomState
+from rooms.core.state import Phase, RoomState
 from rooms.edge.connection import Connection, hash_token
+from rooms.edge.door import Authenticate, FrontDoor, Limits, no_accounts
 from rooms.edge.edge import RoomEdge
-from rooms.edge.ratelimit import AddressLimiter, TokenBucket
 from rooms.owner.base import Owner
 from rooms.owner.local import LocalOwner
 from rooms.owner.remote import OwnerClient, owner_channel, serving
-from rooms.owner.runner import DROP_GRACE_MS, RoomRunner
+from rooms.owner.runner import RoomRunner
 from rooms.store.base import RoomStore
 
 log = logging.getLogger(__name__)
 
 PING_INTERVAL_MS = 5_000
-CLOSE_POLICY, CLOSE_TOO_LARGE, CLOSE_GOING_AWAY = 1008, 1009, 1013
-# Refused frames a socket may earn: a burst (a page retrying during a failover) is fine, a client that
-# keeps sending bad frames is closed instead of answered forever.
-REFUSALS_PER_SECOND, REFUSAL_BURST = 1.0, 30.0
+CLOSE_GOING_AWAY = 1013
 PIN_ATTEMPTS = 100
+DEFAULT_LIMITS = Limits()
 DRAIN_POLL_S = 0.5
-
-Authenticate = Callable[[str], Awaitable[Account | None]]
-
-
-async def _no_accounts(token: str) -> Account | None:
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Per-socket and per-address rates (frames a second, joins a minute), and how long a player who
-    dropped mid-question holds it open."""
-
-    frames_per_second: float = 20
-    frame_burst: float = 40
-    joins_per_address_per_minute: int = 600
-    drop_grace_ms: int = DROP_GRACE_MS
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +80,8 @@ class RoomNode:
         clock: Clock,
         sink: ResultsSink,
         rewards: Rewards,
-        authenticate: Authenticate = _no_accounts,
-        limits: Limits = Limits(),
+        authenticate: Authenticate = no_accounts,
+        limits: Limits = DEFAULT_LIMITS,
         node_id: str | None = None,
         leases: Leases = Leases(),
     ):
@@ -129,8 +94,7 @@ class RoomNode:
         self._serving: dict[str, Subscription] = {}
         self.edges: dict[str, RoomEdge] = {}  # the rooms this node has sockets in
         self._client = OwnerClient(bus, self.node_id)
-        self._joins = AddressLimiter(limits.joins_per_address_per_minute)
-        self._recent_pings: deque[int] = deque(maxlen=4)
+        self.door = FrontDoor(self, clock, limits)
         self._timers: list[Handle] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.accepting = True
@@ -223,7 +187,8 @@ class RoomNode:
 
     # --- edges -----------------------------------------------------------------------------------
 
-    async def _edge(self, pin: str) -> RoomEdge:
+    async def edge(self, pin: str) -> RoomEdge:
+        """This node's edge of a room, made (and subscribed) on its first socket."""
         edge = self.edges.get(pin)
         if edge is not None:
             return edge
@@ -244,131 +209,16 @@ class RoomNode:
         for edge in list(self.edges.values()):
             await edge.resync()
 
-    # --- sockets ---------------------------------------------------------------------------------
+    # --- sockets: the front door ------------------------------------------------------------------
 
     def connect(self, connection: Connection) -> None:
-        connection.bucket = TokenBucket(
-            self.limits.frames_per_second, self.limits.frame_burst, self.clock.now_ms()
-        )
+        self.door.connect(connection)
 
     async def handle(self, connection: Connection, data: str | bytes) -> None:
-        """One frame from a socket. Never raises for anything a client sends."""
-        if connection.closed:  # superseded or kicked: a socket we closed can no longer act
-            return
-        bucket = connection.bucket
-        if bucket is not None and not bucket.take(self.clock.now_ms()):
-            await self._refuse(connection, "rate_limited", "Too many frames; slow down")
-            return
-        try:
-            frame = parse_frame(data)
-        except FrameError as exc:
-            if exc.code == "too_large":
-                await connection.error(exc.code, exc.message)
-                await connection.close(CLOSE_TOO_LARGE, "frame too large")
-            else:
-                await self._refuse(connection, exc.code, exc.message)
-            return
-        try:
-            if frame.type == "ping":
-                await connection.send_frame(
-                    {"type": "pong", "t": getattr(frame, "t", 0), "server_time": self.clock.now_ms()}
-                )
-            elif connection.role is None:
-                await self._first(connection, frame)
-            else:
-                await self._later(connection, frame)
-        except RoomError as exc:
-            await self._refuse(connection, exc.code, exc.message)
-        except Exception as exc:  # the store, bus or database is away (restarting), never the client's doing
-            log.warning("node %s: a service the rooms need is not answering: %r", self.node_id, exc)
-            await connection.error(
-                "unavailable", "A service this room needs is not answering; try again soon"
-            )
-            await connection.close(CLOSE_GOING_AWAY, "try again")
-
-    async def _refuse(self, connection: Connection, code: str, message: str) -> None:
-        """An `error` frame that changes nothing; a socket that keeps earning them is closed (1008)."""
-        await connection.error(code, message)
-        if connection.refusals is None:
-            connection.refusals = TokenBucket(REFUSALS_PER_SECOND, REFUSAL_BURST, self.clock.now_ms())
-        if not connection.refusals.take(self.clock.now_ms()):
-            await connection.close(CLOSE_POLICY, "too many refused frames")
-
-    async def _first(self, connection: Connection, frame: Frame) -> None:
-        match frame:
-            case Join():
-                if not self._joins.allow(connection.address, self.clock.now_ms()):
-                    raise RoomError("rate_limited", "Too many joins from your address; wait a minute")
-                edge = await self._edge(frame.pin)
-                account = await self._account(frame.token) if frame.token else None
-                await edge.join(connection, frame.nickname, account)
-            case Host():
-                await (await self._edge(frame.pin)).seat_host(connection, frame.token)
-            case Resume():
-                await self._resume(connection, frame)
-            case Frame(type="queue") | Frame(type="subscribe"):
-                raise RoomError("not_found", f"`{frame.type}` is not available on this server yet")
-            case _:
-                raise RoomError(
-                    "bad_request", "The first frame must be join, host, resume, queue or subscribe"
-                )
-
-    async def _account(self, token: str) -> Account:
-        account = await self.authenticate(token)
-        if account is None:
-            raise RoomError("unauthorized", "That access token is not valid")
-        return account
-
-    async def _resume(self, connection: Connection, frame: Resume) -> None:
-        token_hash = hash_token(frame.token)
-        grant = await self.store.resume_grant(token_hash, self.clock.now_ms())
-        if grant is None:
-            raise RoomError("unauthorized", "That resume token is not valid (expired, revoked or unknown)")
-        edge = await self._edge(grant.pin)
-        await edge.resume(connection, grant.player_id, token_hash, frame.last_seq)
-
-    async def _later(self, connection: Connection, frame: Frame) -> None:
-        edge = self.edges.get(connection.pin or "")
-        if edge is None:
-            raise RoomError("not_found", "This room has closed")
-        match frame:
-            case AnswerFrame():
-                if connection.role != "player":
-                    raise RoomError("forbidden", "Only players answer")
-                await edge.answer(connection, frame)
-            case Pong():
-                self._pong(connection, frame)
-            case Frame(type="leave"):
-                await self._leave(connection, edge)
-            case Frame(type=kind) if kind in HOST_COMMANDS:
-                if connection.role != "host":
-                    raise RoomError("forbidden", "Only the host may do that")
-                await self.owner(edge.pin).command(frame)
-            case Frame(type=kind) if kind in FIRST_FRAME_TYPES:
-                raise RoomError("bad_request", "This socket already has a role")
-            case _:
-                raise RoomError("bad_request", f"`{frame.type}` is not expected here")
-
-    def _pong(self, connection: Connection, frame: Pong) -> None:
-        # Only the times we sent count: a client cannot buy itself a larger allowance.
-        if frame.t in self._recent_pings or frame.t == connection.ping_t:
-            connection.record_rtt(self.clock.now_ms() - frame.t)
-
-    async def _leave(self, connection: Connection, edge: RoomEdge) -> None:
-        connection.gone = True  # left by choice: no resume window
-        await edge.depart(connection)
-        if connection.role == "player" and connection.player_id:
-            await self.owner(edge.pin).leave(connection.player_id)
-        await connection.close(1000, "left")
+        await self.door.handle(connection, data)
 
     async def disconnected(self, connection: Connection) -> None:
-        connection.closed = True
-        edge = self.edges.get(connection.pin or "")
-        if edge is not None:
-            await edge.depart(connection)
-            if edge.empty and edge.pin not in self.runners:
-                self.edges.pop(edge.pin, None)
-                await edge.close_all(CLOSE_GOING_AWAY, "")
+        await self.door.disconnected(connection)
 
     # --- life of the node ------------------------------------------------------------------------
 
@@ -383,7 +233,7 @@ class RoomNode:
         await self.bus.start()
         self.bus.on_resync(self._resync)
         await self._client.start()
-        self._every(PING_INTERVAL_MS, self.ping_all)
+        self._every(PING_INTERVAL_MS, self.door.ping_all)
         self._every(self.leases.sweep_ms, self._sweep_safely)
         await self._sweep_safely()
 
@@ -417,18 +267,6 @@ class RoomNode:
         for pin, edge in list(self.edges.items()):
             self.edges.pop(pin, None)
             await edge.close_all(CLOSE_GOING_AWAY, "room store unavailable; resume")
-
-    async def ping_all(self) -> None:
-        """One `ping` frame, encoded once, to every player socket on this node, except in rooms with
-        a question open (each player's round trip was measured on joining and between questions)."""
-        now = self.clock.now_ms()
-        self._recent_pings.append(now)
-        text = orjson.dumps({"type": "ping", "t": now}).decode()
-        for edge in list(self.edges.values()):
-            if edge.open_question is not None:
-                continue  # thousands of pongs would land on the answer burst; measure between questions
-            for connection in list(edge.players.values()):
-                await connection.peer.send(text)
 
     async def drain(self, timeout_s: float, hand_over: bool) -> None:
         """SIGTERM: open no new rooms, give the rooms this node owns up to `timeout_s` to finish

@@ -44,3 +44,12 @@ class Effects:
     personal_at: int | None = None  # personal frames go before shared[personal_at] (default: after all)
     question_opened: bool = False
     question_closed: bool = False
+
+    def merge(self, other: Effects) -> None:
+        """Append what `other` sends after what this sends."""
+        self.shared.extend(other.shared)
+        self.personal.update(other.personal)
+        self.host.extend(other.host)
+        self.kicked.extend(other.kicked)
+        self.question_opened |= other.question_opened
+        self.question_closed |= other.question_closed

@@ -13,6 +13,7 @@ from typing import Any
 
 from rooms.core.answers import InvalidAnswer, parse_answer
 from rooms.core.events import Effects, RoomError, SharedEvent
+from rooms.core.lobby import LobbyNews
 from rooms.core.nicknames import BadNickname, clean_nickname, nickname_key
 from rooms.core.outcomes import NoRewards, Rewards, final_result, finished_game, player_outcomes
 from rooms.core.question_event import VARIANTS, question_event
@@ -25,7 +26,6 @@ from rooms.core.types import PlayerId
 
 MAX_RTT_ALLOWANCE_MS = 300
 PODIUM_SIZE = 3
-LOBBY_NAMES_FOR_PLAYERS = 10
 
 
 def question_from_snapshot(doc: Mapping[str, Any]) -> Question:
@@ -45,8 +45,7 @@ class Game:
         self._accounts = {p.account.user_id for p in state.players.values() if p.account and not p.kicked}
         self.standings = Standings()
         self._settings = state.settings.as_dict()  # settings never change during a game
-        self._lobby_joined: list[dict[str, str]] = []
-        self._lobby_left: list[PlayerId] = []
+        self._lobby = LobbyNews()
         self._active = sum(1 for p in state.players.values() if not p.left and not p.kicked)
         self._open_frames: SharedEvent | None = None
         if state.question_index >= 0:  # a room loaded from the store (a new owner) carries on as it was
@@ -98,7 +97,7 @@ class Game:
         if account is not None:
             self._accounts.add(account.user_id)
         self._active += 1
-        self._lobby_joined.append({"id": player.id, "nickname": nickname})
+        self._lobby.joined(player.id, nickname)
         return player
 
     def leave(self, player_id: PlayerId, kicked: bool = False) -> Effects:
@@ -116,7 +115,7 @@ class Game:
                 self._accounts.discard(player.account.user_id)
         if kicked:
             effects.kicked.append(player_id)
-        self._lobby_left.append(player_id)
+        self._lobby.left(player_id)
         return effects
 
     def lock(self, locked: bool) -> Effects:
@@ -124,26 +123,13 @@ class Game:
         return self.flush_lobby(force=True)
 
     def lobby_pending(self) -> bool:
-        return bool(self._lobby_joined or self._lobby_left)
+        return self._lobby.pending
 
     def flush_lobby(self, force: bool = False) -> Effects:
         """One `lobby` frame with the joins and leaves since the last one (the runner paces it)."""
         effects = Effects()
-        if not (force or self.lobby_pending()):
-            return effects
-        frame: dict[str, Any] = {
-            "type": "lobby",
-            "seq": self._next_seq(),
-            "count": self._active,
-            "joined": self._lobby_joined,
-            "left": self._lobby_left,
-            "locked": self.state.locked,
-        }
-        # Players get the count and only the latest few names: sending every name to every player
-        # made a 10,000-player lobby quadratic (about 2 GB written). The host gets them all.
-        for_players = {**frame, "joined": self._lobby_joined[-LOBBY_NAMES_FOR_PLAYERS:], "left": []}
-        self._lobby_joined, self._lobby_left = [], []
-        effects.shared.append(SharedEvent(frame["seq"], frame, (for_players,)))
+        if force or self._lobby.pending:
+            effects.shared.append(self._lobby.frame(self._next_seq(), self._active, self.state.locked))
         return effects
 
     # --- questions -------------------------------------------------------------------------------
@@ -155,7 +141,7 @@ class Game:
             raise RoomError("wrong_state", "This quiz has no questions")
         self.state.started_at_ms = now_ms
         effects = self.flush_lobby()
-        self._merge(effects, self._open(0, now_ms))
+        effects.merge(self._open(0, now_ms))
         return effects
 
     def next(self, now_ms: int, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]]) -> Effects:
@@ -441,12 +427,3 @@ class Game:
     def _next_seq(self) -> int:
         self.state.seq += 1
         return self.state.seq
-
-    @staticmethod
-    def _merge(into: Effects, other: Effects) -> None:
-        into.shared.extend(other.shared)
-        into.personal.update(other.personal)
-        into.host.extend(other.host)
-        into.kicked.extend(other.kicked)
-        into.question_opened |= other.question_opened
-        into.question_closed |= other.question_closed
