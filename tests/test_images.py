@@ -20,6 +20,7 @@ from PIL import Image
 from persistence.db import Database
 from server.config import Settings
 from server.images import MAX_SIDE, ImageRefused, ImageStore, clean_image, declared_format
+from server.routes.images import UploadLimit
 from tests.conftest import TEST_SECRET
 from tests.test_quiz_import_export import export, import_csv
 from tests.test_quizzes import Author, Signup, new_author, without_ids
@@ -310,3 +311,20 @@ async def test_a_live_game_lists_its_pictures_for_the_lobby(client: httpx.AsyncC
     assert (await pictures(question_on_devices=False)).json() == {"images": []}  # phones show none
     assert (await client.get("/images?pin=000000")).status_code == 404
     assert (await client.get("/images?pin=12ab")).status_code == 422
+
+
+def test_the_upload_limit_counts_a_sliding_minute_per_account() -> None:
+    limit = UploadLimit(per_minute=2)
+    assert limit.wait_s(1, 0.0) == 0 and limit.wait_s(1, 10.0) == 0
+    assert limit.wait_s(1, 20.0) == 40.0  # the first upload leaves the window at 60 s
+    assert limit.wait_s(2, 20.0) == 0  # another account is not held back
+    assert limit.wait_s(1, 60.5) == 0
+
+
+async def test_too_many_uploads_are_a_429(client: httpx.AsyncClient, author: Any, app: Any) -> None:
+    app.state.upload_limit = UploadLimit(per_minute=2)
+    alice = await author("alice")
+    for _ in range(2):
+        assert (await upload(client, alice, picture("PNG"), "image/png")).status_code == 201
+    refused = await upload(client, alice, picture("PNG"), "image/png")
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 59

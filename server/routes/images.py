@@ -6,7 +6,9 @@ that preloaded it during the read time never ask again, and a proxy or CDN in fr
 
 from __future__ import annotations
 
+import math
 import time
+from collections import deque
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +21,7 @@ from persistence.models import Game
 from server.api import Api
 from server.auth import require_user
 from server.config import Settings
-from server.errors import BadRequest, FieldError, NotFound, ValidationFailed
+from server.errors import BadRequest, FieldError, NotFound, RateLimited, ValidationFailed
 from server.images import (
     FORMATS,
     MEDIA_TYPE_OF_EXTENSION,
@@ -62,6 +64,7 @@ class GameImages(BaseModel):
     images: list[str] = Field(max_length=MAX_QUESTIONS * (MAX_OPTIONS + 1))
 
 
+UPLOADS_PER_MINUTE = 60  # per account: a whole quiz of pictures in one go, not a disk-filling loop
 LIST_TTL_S = 30.0  # a room's players all ask within moments of joining: one query serves them
 LIST_CACHE_SIZE = 1000
 
@@ -70,6 +73,27 @@ def body_limits(settings: Settings) -> dict[str, tuple[int, str]]:
     """The upload's own body limit for `BodySizeLimit`, larger than other requests'."""
     megabytes = settings.image_max_bytes / (1024 * 1024)
     return {UPLOAD_PATH: (settings.image_max_bytes, f"The image is larger than {megabytes:g} MB")}
+
+
+class UploadLimit:
+    """At most `per_minute` uploads per account in any 60 s, in memory (one process), bounded."""
+
+    def __init__(self, per_minute: int = UPLOADS_PER_MINUTE, max_accounts: int = 10_000):
+        self.per_minute = per_minute
+        self.max_accounts = max_accounts
+        self.uploads: dict[int, deque[float]] = {}
+
+    def wait_s(self, user_id: int, now: float) -> float:
+        """0 when the upload may go ahead (it is then counted); else the seconds until it may."""
+        times = self.uploads.setdefault(user_id, deque())
+        while times and times[0] <= now - 60:
+            times.popleft()
+        if len(times) >= self.per_minute:
+            return times[0] + 60 - now
+        if len(self.uploads) > self.max_accounts:
+            self.uploads = {user_id: times}
+        times.append(now)
+        return 0.0
 
 
 def image_store(request: Request) -> ImageStore:
@@ -87,14 +111,21 @@ def image_store(request: Request) -> ImageStore:
         (media_type for _, media_type in FORMATS.values()),
         "the image file; Content-Type must name what it really is",
     ),
+    errors=(429,),
 )
 async def upload_image(request: Request) -> StoredImage:
     """Checks the image by decoding it, re-encodes it without its metadata (still images larger than
     1920 pixels are scaled down to fit), keeps it under its SHA-256 and answers with its `url`.
     Uploading the same image again gives the same `url`. A file that is not what its Content-Type
     says, is damaged or cut short, or has more than `IMAGE_MAX_PIXELS` pixels is a 422; one over
-    `IMAGE_MAX_BYTES` a 413."""
-    await require_user(request)
+    `IMAGE_MAX_BYTES` a 413; more than 60 uploads a minute from one account a 429."""
+    user = await require_user(request)
+    state = request.app.state
+    if not hasattr(state, "upload_limit"):
+        state.upload_limit = UploadLimit()
+    wait = state.upload_limit.wait_s(user.id, time.monotonic())
+    if wait > 0:
+        raise RateLimited("Too many pictures at once; try again shortly", math.ceil(wait))
     declared = declared_format(request.headers.get("content-type"))
     if declared is None:
         raise BadRequest(f"Send the image with its Content-Type: one of {KINDS}")
