@@ -1,7 +1,9 @@
-"""Question images REST area: authors upload an image, everyone fetches it by its content-hash name.
+"""Question images REST area: authors upload an image, everyone fetches it by its content-hash name,
+and phones in a game's lobby ask which pictures the game will show, to fetch them ahead.
 
-An image's URL names its content, so it is served with a year-long immutable cache header: phones
-that preloaded it during the read time never ask again, and a proxy or CDN in front can keep it.
+An image's URL names its content, so it is served with a year-long immutable cache header: a phone
+that fetched it in the lobby or during the read time never asks again, and a proxy or CDN in front
+can keep it.
 """
 
 from __future__ import annotations
