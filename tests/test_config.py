@@ -44,3 +44,12 @@ def test_production_with_a_long_secret_does_not_seed_demo_accounts(tmp_path: Pat
 def test_public_url_is_read(tmp_path: Path) -> None:
     settings = load_settings({"QUIZARENA_DATA_DIR": str(tmp_path), "PUBLIC_URL": "https://quiz.example/"})
     assert settings.public_url == "https://quiz.example/"
+
+
+def test_image_limits_and_the_data_directory_are_read(tmp_path: Path) -> None:
+    defaults = load_settings({"QUIZARENA_DATA_DIR": str(tmp_path)})
+    assert defaults.data_dir == tmp_path
+    assert (defaults.image_max_bytes, defaults.image_max_pixels) == (5 * 1024 * 1024, 4096 * 4096)
+    env = {"QUIZARENA_DATA_DIR": str(tmp_path), "IMAGE_MAX_BYTES": "200000", "IMAGE_MAX_PIXELS": "1000000"}
+    settings = load_settings(env)
+    assert (settings.image_max_bytes, settings.image_max_pixels) == (200_000, 1_000_000)
