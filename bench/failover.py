@@ -242,7 +242,7 @@ class Nodes:
 def start(root: Path, count: int, args: argparse.Namespace, cpu: int | None) -> Nodes:
     nodes = Nodes(root, args.redis_url)
     url = servers.with_max_connections(args.redis_url, args.redis_max_connections)
-    nodes.members = servers.start_nodes(root, count, cpu, url, nodes.prefix, lease_ttl_ms=args.lease_ttl_ms)
+    nodes.members = servers.start_nodes(root, count, cpu, url, nodes.prefix, args.source, args.lease_ttl_ms)
     return nodes
 
 
@@ -439,6 +439,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--server-cpu", type=int, default=0)
     parser.add_argument("--loadgen-cpu", type=int, default=1)
     parser.add_argument("--nice", type=int, default=0)
+    parser.add_argument(
+        "--quizarena-rev", help="run the nodes from this git revision (a `git archive` snapshot)"
+    )
     parser.add_argument("--keep", type=Path, help="keep the nodes' data and logs in this new directory")
     parser.add_argument("--json", type=Path)
     return parser.parse_args(argv)
@@ -450,6 +453,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     trials = []
     with tempfile.TemporaryDirectory(prefix="quizarena-failover-") as tmp:
         base = args.keep if args.keep is not None else Path(tmp)
+        args.source = servers.snapshot(args.quizarena_rev, base / "src") if args.quizarena_rev else None
         for number in range(args.repeats):
             root = base / f"{args.scenario}{number}"
             root.mkdir(parents=True)
