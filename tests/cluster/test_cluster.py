@@ -7,6 +7,7 @@ import asyncio
 import shutil
 import signal
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,44 @@ async def first_since(client: Client, since: int, kind: str) -> dict[str, Any]:
         if frame["type"] == kind:
             return frame
     return await client.expect(kind)
+
+
+@dataclass
+class Table:
+    """A game under way: the host, Ann (who answered question 0 correctly and was acked) and maybe Ben."""
+
+    game: dict[str, Any]
+    host: Client
+    ann: Client
+    ben: Client | None
+    question: dict[str, Any]
+
+    @property
+    def token(self) -> str:
+        return self.ann.frames[0]["resume_token"]
+
+
+async def ann_has_answered(group: Cluster, host_on: int, ann_on: int, ben_on: int | None = None) -> Table:
+    """A game opened on node 0 with the host, Ann and Ben on the given nodes; question 0 is open and
+    Ann's answer to it was acked: it must survive whatever the test does next."""
+    game = await host_a_game(group.nodes[0])
+    host = await seat_host(group, host_on, game)
+    ann = await seat_player(group, ann_on, game["pin"], "Ann")
+    ben = None if ben_on is None else await seat_player(group, ben_on, game["pin"], "Ben")
+    await host.send(type="start")
+    question = await ann.expect("question")
+    await ann.send(type="answer", question=0, answer=option(question, "Paris"))
+    assert (await ann.expect("answer_ack"))["accepted"]
+    return Table(game, host, ann, ben, question)
+
+
+async def closed_with(client: Client) -> int | None:
+    """Read until the server closes the socket; the close code it sent."""
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        async with asyncio.timeout(FAILOVER_S):
+            while True:
+                await client.recv()
+    return None if closed.value.rcvd is None else closed.value.rcvd.code
 
 
 def option(question: dict[str, Any], text: str) -> str:
@@ -121,15 +160,9 @@ async def test_two_nodes_serve_one_room_as_if_it_were_one(tmp_path: Path, sharde
 
 async def test_the_room_finishes_on_a_survivor_when_its_owner_is_killed(tmp_path: Path) -> None:
     async with cluster(tmp_path, "a", "b") as group:
-        game = await host_a_game(group.nodes[0])
-        host = await seat_host(group, 1, game)
-        ann = await seat_player(group, 0, game["pin"], "Ann")  # on the owner: she loses her socket too
-        ben = await seat_player(group, 1, game["pin"], "Ben")
-        token = ann.frames[0]["resume_token"]
-        await host.send(type="start")
-        question = await ann.expect("question")
-        await ann.send(type="answer", question=0, answer=option(question, "Paris"))
-        assert (await ann.expect("answer_ack"))["accepted"]  # acked: it must survive what follows
+        table = await ann_has_answered(group, host_on=1, ann_on=0, ben_on=1)  # Ann is on the owner
+        host, ben, token, question = table.host, table.ben, table.token, table.question
+        assert ben is not None
 
         group.nodes[0].kill()
         killed_at = time.monotonic()
@@ -188,14 +221,8 @@ async def test_a_lone_node_killed_and_started_again_carries_its_game_on_and_keep
 ) -> None:
     async with cluster(tmp_path, "a") as group:
         node = group.nodes[0]
-        game = await host_a_game(node)
-        host = await seat_host(group, 0, game)
-        ann = await seat_player(group, 0, game["pin"], "Ann")
-        token = ann.frames[0]["resume_token"]
-        await host.send(type="start")
-        question = await ann.expect("question")
-        await ann.send(type="answer", question=0, answer=option(question, "Paris"))
-        assert (await ann.expect("answer_ack"))["accepted"]
+        table = await ann_has_answered(group, host_on=0, ann_on=0)
+        game, token, question = table.game, table.token, table.question
 
         node.kill()
         node.start()
@@ -236,21 +263,11 @@ async def test_a_node_that_loses_redis_sends_its_sockets_away_and_serves_again_w
     try:
         async with cluster(tmp_path, "a", redis_url=redis.url) as group:
             node = group.nodes[0]
-            game = await host_a_game(node)
-            host = await seat_host(group, 0, game)
-            ann = await seat_player(group, 0, game["pin"], "Ann")
-            token = ann.frames[0]["resume_token"]
-            await host.send(type="start")
-            question = await ann.expect("question")
-            await ann.send(type="answer", question=0, answer=option(question, "Paris"))
-            assert (await ann.expect("answer_ack"))["accepted"]
+            table = await ann_has_answered(group, host_on=0, ann_on=0)
+            game, token, question = table.game, table.token, table.question
 
             redis.kill()
-            with pytest.raises(websockets.ConnectionClosed) as closed:
-                async with asyncio.timeout(FAILOVER_S):
-                    while True:
-                        await ann.recv()
-            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+            assert await closed_with(table.ann) == 1013
 
             await redis.start()  # the same data directory: the room is still there
             ann = await group.connect(node)
@@ -266,22 +283,12 @@ async def test_a_node_that_loses_redis_sends_its_sockets_away_and_serves_again_w
 
 async def test_sigterm_hands_the_rooms_over_and_sends_players_away_with_1013(tmp_path: Path) -> None:
     async with cluster(tmp_path, "a", "b") as group:
-        game = await host_a_game(group.nodes[0])
-        host = await seat_host(group, 1, game)
-        ann = await seat_player(group, 0, game["pin"], "Ann")
-        ben = await seat_player(group, 1, game["pin"], "Ben")
-        token = ann.frames[0]["resume_token"]
-        await host.send(type="start")
-        question = await ann.expect("question")
-        await ann.send(type="answer", question=0, answer=option(question, "Paris"))
-        assert (await ann.expect("answer_ack"))["accepted"]
+        table = await ann_has_answered(group, host_on=1, ann_on=0, ben_on=1)
+        ben, token, question = table.ben, table.token, table.question
+        assert ben is not None
 
         group.nodes[0].signal(signal.SIGTERM)
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            async with asyncio.timeout(FAILOVER_S):
-                while True:
-                    await ann.recv()
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013  # resume elsewhere
+        assert await closed_with(table.ann) == 1013  # resume elsewhere
         assert group.nodes[0].process is not None
         # uvicorn shuts down cleanly, then re-raises the signal: the exit status says SIGTERM.
         assert await asyncio.to_thread(group.nodes[0].process.wait, FAILOVER_S) in (0, -signal.SIGTERM)
