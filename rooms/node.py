@@ -27,7 +27,7 @@ from rooms.core.results import ResultsSink
 from rooms.core.settings import GameSettings
 from rooms.core.state import Phase, RoomState
 from rooms.edge.connection import Connection, hash_token
-from rooms.edge.door import Authenticate, FrontDoor, Limits, no_accounts
+from rooms.edge.door import PING_ROUND_MS, PING_SLICES, Authenticate, FrontDoor, Limits, no_accounts
 from rooms.edge.edge import RoomEdge
 from rooms.owner.base import Owner
 from rooms.owner.local import LocalOwner
@@ -37,7 +37,6 @@ from rooms.store.base import RoomStore
 
 log = logging.getLogger(__name__)
 
-PING_INTERVAL_MS = 5_000
 CLOSE_GOING_AWAY = 1013
 PIN_ATTEMPTS = 100
 DEFAULT_LIMITS = Limits()
@@ -233,7 +232,7 @@ class RoomNode:
         await self.bus.start()
         self.bus.on_resync(self._resync)
         await self._client.start()
-        self._every(PING_INTERVAL_MS, self.door.ping_all)
+        self._every(PING_ROUND_MS // PING_SLICES, self.door.ping_slice)
         self._every(self.leases.sweep_ms, self._sweep_safely)
         await self._sweep_safely()
 

@@ -45,6 +45,8 @@ CLOSE_POLICY, CLOSE_TOO_LARGE, CLOSE_GOING_AWAY = 1008, 1009, 1013
 # Refused frames a socket may earn: a burst (a page retrying during a failover) is fine, a client that
 # keeps sending bad frames is closed instead of answered forever.
 REFUSALS_PER_SECOND, REFUSAL_BURST = 1.0, 30.0
+PING_ROUND_MS = 5_000  # every player socket is pinged once a round...
+PING_SLICES = 20  # ...a slice at a time, one slice every PING_ROUND_MS / PING_SLICES
 
 Authenticate = Callable[[str], Awaitable[Account | None]]
 
@@ -70,7 +72,9 @@ class FrontDoor:
     def __init__(self, node: RoomNode, clock: Clock, limits: Limits):
         self._node, self._clock, self._limits = node, clock, limits
         self._joins = AddressLimiter(limits.joins_per_address_per_minute)
-        self._recent_pings: deque[int] = deque(maxlen=4)
+        # The `t` of the pings sent in the last few rounds: only those may come back as a round trip.
+        self._recent_pings: deque[int] = deque(maxlen=2 * PING_SLICES)
+        self._tick = 0
 
     def connect(self, connection: Connection) -> None:
         connection.bucket = TokenBucket(
@@ -196,14 +200,18 @@ class FrontDoor:
                 self._node.edges.pop(edge.pin, None)
                 await edge.close_all(CLOSE_GOING_AWAY, "")
 
-    async def ping_all(self) -> None:
-        """One `ping` frame, encoded once, to every player socket on this node, except in rooms with
-        a question open (each player's round trip was measured on joining and between questions)."""
+    async def ping_slice(self) -> None:
+        """Ping one slice of this node's player sockets (each is pinged once every `PING_SLICES`
+        ticks): round trips are measured all the time, in small batches, so no loop over every
+        socket (and no wave of pongs) ever lands on the event loop at once. Rooms with a question
+        open are skipped: their round trips were measured on joining and between questions."""
+        self._tick += 1
         now = self._clock.now_ms()
         self._recent_pings.append(now)
         text = orjson.dumps({"type": "ping", "t": now}).decode()
+        part = self._tick % PING_SLICES
         for edge in list(self._node.edges.values()):
             if edge.open_question is not None:
-                continue  # thousands of pongs would land on the answer burst; measure between questions
-            for connection in list(edge.players.values()):
+                continue  # thousands of pongs would land on the answer burst
+            for connection in list(edge.players.values())[part::PING_SLICES]:
                 await connection.peer.send(text)

@@ -19,6 +19,7 @@ from rooms.core.results import MemoryResultsSink
 from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS, GameSettings
 from rooms.core.state import Phase, RoomState
 from rooms.edge.connection import Connection, hash_token
+from rooms.edge.door import PING_SLICES
 from rooms.node import NewRoom, RoomNode
 from rooms.owner.base import Notice
 from rooms.owner.runner import (
@@ -523,3 +524,19 @@ async def test_a_join_with_an_account_while_the_database_is_down_is_told_to_come
     await socket.send(type="join", pin=PIN, nickname="Ann", token="an-access-token")
     assert socket.peer.last("error")["code"] == "unavailable" and socket.peer.close_code == 1013
     assert room.state.players == {}
+
+
+async def test_round_trips_are_measured_a_slice_of_sockets_at_a_time() -> None:
+    room = await Room().open()
+    players = [await room.join(f"P{n}") for n in range(40)]
+    seated = {id(p): len(p.peer.of("ping")) for p in players}  # the ping sent on seating
+    for _ in range(PING_SLICES):
+        before = sum(len(p.peer.of("ping")) for p in players)
+        await room.node.door.ping_slice()
+        assert sum(len(p.peer.of("ping")) for p in players) - before <= 40 // PING_SLICES
+    assert all(len(p.peer.of("ping")) - seated[id(p)] == 1 for p in players)  # each once a round
+    first = players[0]
+    ping = first.peer.last("ping")
+    await room.advance(80)
+    await first.send(type="pong", t=ping["t"])
+    assert first.connection.rtt_ms == 80
