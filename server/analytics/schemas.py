@@ -398,7 +398,9 @@ class GameIntegrity(BaseModel):
     complete: bool
     thresholds: IntegrityThresholds
     fast_answers: list[FastAnswerHint] = Field(description="answers faster than anyone reads, by player")
-    fast_players: list[FastPlayerHint] = Field(description="players with fast answers, most first")
+    fast_players: list[FastPlayerHint] = Field(
+        description="players with fast answers, most first (then by nickname)"
+    )
     similar_pairs: list[PairHint] = Field(
         description="near-identical answers and timings, most matching first"
     )

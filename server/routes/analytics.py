@@ -283,11 +283,11 @@ async def game_integrity(request: Request) -> Any:
         ],
         "fast_players": [
             {**who(player), "count": n, "answered": answered[player]}
-            for player, n in per_player.most_common()
+            for player, n in sorted(per_player.items(), key=lambda item: (-item[1], nicknames[item[0]]))
         ],
         "similar_pairs": [
             {
-                "players": [who(p.first), who(p.second)],
+                "players": sorted([who(p.first), who(p.second)], key=lambda w: (w["nickname"], w["player"])),
                 "shared": p.shared,
                 "matching": p.matching,
                 "identical_wrong": p.identical_wrong,

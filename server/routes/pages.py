@@ -17,6 +17,8 @@ PAGES = {
     "/author": "author.html",
     "/me": "me.html",
     "/leaderboard": "leaderboard.html",
+    "/reports": "reports.html",
+    "/report": "report.html",
 }
 # Scripts, styles, images and sockets from this origin only ('self' covers ws:/wss: to it); the
 # answer-tick image in the stylesheet is a data: URL. No framing: the host screen cannot be

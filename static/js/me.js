@@ -96,7 +96,7 @@ async function start() {
       for (const game of items) {
         const seat = game.result;
         body.append(el("tr", {},
-          el("td", {}, game.title),
+          el("td", {}, el("a", { href: `/report?game=${game.id}`, "aria-label": t("me.open_report", { title: game.title }) }, game.title)),
           el("td", {}, date(game.ended_at || game.started_at || game.created_at)),
           el("td", {}, t(game.role === "host" ? "me.role.host" : "me.role.player")),
           el("td", { class: "num" }, seat ? formatNumber(seat.score) : "—"),

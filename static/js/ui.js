@@ -12,6 +12,7 @@ const NAV = [
   ["host", "/host"],
   ["author", "/author"],
   ["leaderboard", "/leaderboard"],
+  ["reports", "/reports"],
   ["me", "/me"],
 ];
 

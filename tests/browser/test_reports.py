@@ -1,0 +1,156 @@
+"""Reports in Chromium: a real game (a signed-in player on a phone page and two bots that answer the
+same wrong option the instant each question arrives), then the host's /reports list and the game's
+report (players, each question's chart with accuracy, median time and flags, integrity hints, the
+CSV download), and the player's own report opened from /me. axe finds nothing serious and nothing
+scrolls sideways on a 360 px phone."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
+from tests.browser.conftest import DESKTOP, PHONE, Pages, Site, host_seat, screenshot_dir, ws_player
+
+pytestmark = pytest.mark.browser
+
+CAPITALS = [("France", "Paris"), ("Italy", "Rome"), ("Spain", "Madrid"), ("Portugal", "Lisbon")]
+QUIZ = {
+    "title": "Capitals of a rather long-winded European tour, with every stop named",
+    "description": "",
+    "tags": ["geo"],
+    "published": True,
+    "questions": [
+        {"kind": "single", "text": f"Capital of {country}?", "time_limit": 60,
+         "options": [{"text": city, "correct": True}, {"text": "Lyon", "correct": False},
+                     {"text": "Somewhere with an extraordinarily long name to wrap", "correct": False}]}
+        for country, city in CAPITALS
+    ],
+}
+
+
+async def signed_in_page(site: Site, pages: Pages, name: str, path: str, viewport: dict[str, int]):  # noqa: ANN201
+    auth = await site.sign_up(name)
+    page = await pages.open(name, "/", viewport=viewport)
+    me = (await site.http.get("/auth/me", headers=auth)).json()
+    stored = {"access_token": auth["Authorization"].removeprefix("Bearer "),
+              "user": {"id": me["id"], "username": me["username"]}}
+    await page.evaluate("s => localStorage.setItem('quizarena.session', JSON.stringify(s))", stored)
+    await page.goto(path)
+    return page, auth
+
+
+async def test_a_hosts_report_and_a_players_own_report(site: Site, pages: Pages, tmp_path: Path) -> None:
+    shots = screenshot_dir(tmp_path)
+    host, game = await host_seat(site, pages, "quizmaster", QUIZ, viewport=DESKTOP)
+    player, player_auth = await signed_in_page(site, pages, "player1", f"/play?pin={game['pin']}", PHONE)
+    await expect(player.get_by_label("Earn XP as player1")).to_be_checked()
+    await player.get_by_label("Nickname").fill("Pia")
+    await player.get_by_label("Nickname").press("Enter")
+    await expect(player.get_by_role("heading", name="You're in!")).to_be_visible()
+    bots = [await ws_player(site, game["pin"], name) for name in ("Bot A", "Bot B")]
+    await expect(host.locator("#player-count")).to_have_text("3 players")
+
+    await host.locator("#start").click()
+    for index, (_, city) in enumerate(CAPITALS):
+        for bot in bots:  # the same wrong answer, the moment the question arrives
+            question = await bot.expect("question")
+            assert question["question"] == index
+            lyon = next(o["id"] for o in question["options"] if o["text"] == "Lyon")
+            await bot.send(type="answer", question=index, answer=lyon)
+            ack = await bot.expect("answer_ack")
+            assert ack["accepted"], ack
+        answer = player.get_by_role("button", name=f"Triangle: {city}")
+        await expect(answer).to_be_enabled()
+        await player.wait_for_timeout(600)  # a person reads first (an instant click is a fast-answer hint)
+        await answer.click()
+        await expect(player.locator(".verdict .title")).to_have_text("Correct!")
+        last = index == len(CAPITALS) - 1
+        await host.get_by_role("button", name="Show the podium" if last else "Next question").click()
+    await expect(host.get_by_role("heading", name="The podium")).to_be_visible()
+
+    for _ in range(100):  # the results are written through the outbox after the game; until then
+        # the player is no seat of it (403)
+        response = await site.http.get(f"/games/{game['id']}", headers=player_auth)
+        if response.status_code == 200 and response.json()["complete"]:
+            break
+        await asyncio.sleep(0.1)
+    assert response.status_code == 200 and response.json()["complete"], response.text
+
+    # The host: /reports lists the game; its report shows players, questions, flags and hints.
+    await host.goto("/reports")
+    await expect(host.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
+    await expect(host.locator(".stat").filter(has_text="Players")).to_contain_text("3")
+    await host.get_by_role("link", name=re.compile("long-winded European tour")).click()
+    await expect(host).to_have_url(re.compile(rf"/report\?game={game['id']}$"))
+    await expect(host.get_by_role("heading", name=QUIZ["title"])).to_be_visible()
+    players = host.get_by_role("region", name="Players and places")
+    await expect(players.locator("tbody tr")).to_have_count(3)
+    await expect(players.locator("tbody tr").first).to_contain_text("Pia")
+    questions = host.locator(".question-card")
+    await expect(questions).to_have_count(4)
+    first = questions.first
+    await expect(first.get_by_role("heading")).to_have_text("1. Capital of France?")
+    await expect(first).to_contain_text("33% right")
+    await expect(first).to_contain_text(re.compile(r"median \d+\.\d s"))
+    paris = first.locator(".dist li.key")
+    await expect(paris).to_contain_text("Paris")
+    await expect(paris).to_contain_text("1 · 33%")
+    await expect(first.locator(".dist li").filter(has_text="Lyon")).to_contain_text("2 · 67%")
+    await expect(first.locator(".flags")).to_contain_text("More players chose “Lyon” than the right answer")
+    hints = host.locator("section[aria-labelledby=hints-title]")
+    await expect(hints).to_contain_text("Bot A and Bot B gave the same answer")
+    pair = "on 4 of the 4 questions they both answered (4 of them the same wrong answer)"
+    await expect(hints).to_contain_text(pair)
+    await expect(hints).to_contain_text("Bot A answered 4 of 4 questions less than 250 ms after they")
+    await expect(hints).not_to_contain_text("Pia")
+    await expect(hints).to_contain_text("Joins from one address are not checked")
+
+    async with host.expect_download() as download_info:
+        await host.get_by_role("button", name="Download results (CSV)").click()
+    download = await download_info.value
+    saved = tmp_path / "results.csv"
+    await download.save_as(saved)
+    lines = saved.read_text().splitlines()
+    assert lines[0].startswith("game_id,player,nickname") and len(lines) == 1 + 3 * 4
+    await expect(host.get_by_text("Downloaded.")).to_be_visible()
+
+    await assert_accessible(host, "a game's report (host, desktop)")
+    await host.screenshot(path=str(shots / "report-host.png"), full_page=True)
+    await host.set_viewport_size(PHONE)
+    await assert_no_sideways_scroll(host, "a game's report on a phone")
+    await assert_accessible(host, "a game's report (host, phone)")
+    await host.goto("/reports")
+    await expect(host.locator(".report-list li")).to_have_count(1)
+    await assert_no_sideways_scroll(host, "/reports on a phone")
+    await assert_accessible(host, "/reports (phone)")
+
+    # The player: /me links each game to their own report, with answers, receipts and points.
+    await player.goto("/me")
+    await player.get_by_role("link", name=re.compile("Report of Capitals")).click()
+    await expect(player.get_by_role("heading", name="Your answers")).to_be_visible()
+    mine = player.locator(".my-answers > li")
+    await expect(mine).to_have_count(4)
+    await expect(mine.first).to_contain_text("Right")
+    await expect(mine.first).to_contain_text("Paris")
+    receipt = re.compile(r"sent \d\d:\d\d:\d\d\.\d{3}, received .*round trip \d+ ms")
+    await expect(mine.first).to_contain_text(receipt)
+    await expect(player.locator(".stat").filter(has_text="Your place")).to_contain_text("1st / 3")
+    await expect(player.locator("section[aria-labelledby=hints-title]")).to_have_count(0)
+    await assert_no_sideways_scroll(player, "a player's report on a phone")
+    await assert_accessible(player, "a player's report (phone)")
+    await player.screenshot(path=str(shots / "report-player.png"), full_page=True)
+
+    # Someone else's game: the report says so instead of showing it.
+    stranger, _ = await signed_in_page(site, pages, "stranger", f"/report?game={game['id']}", PHONE)
+    pages.allow_status(403)
+    await expect(stranger.get_by_role("alert")).to_have_text(
+        "Only the game's host and its signed-in players can see this report.")
+    await assert_accessible(stranger, "a report one may not see")
+    pages.assert_clean()
+    for bot in bots:
+        await bot.close()
