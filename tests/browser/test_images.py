@@ -16,13 +16,15 @@ from tests.browser.conftest import PASSWORD, PHONE, Pages, Site, screenshot_dir
 
 pytestmark = pytest.mark.browser
 
-MAP_ALT = "A map of Europe with France shaded"
+FLAG_ALT = "A light blue flag with a yellow disc a little left of its centre"
 
 
-def drawing(path: Path, fmt: str, size: tuple[int, int], colour: str) -> Path:
-    """A real picture made by Pillow: a coloured field with a white disc."""
-    image = Image.new("RGB", size, colour)
-    ImageDraw.Draw(image).ellipse((size[0] // 4, size[1] // 4, 3 * size[0] // 4, 3 * size[1] // 4), "white")
+def flag(path: Path, fmt: str, width: int, field: str, disc: str, centre: float) -> Path:
+    """A real picture made by Pillow: a 5:3 flag, one colour with a disc."""
+    height = width * 3 // 5
+    image = Image.new("RGB", (width, height), field)
+    x, y, r = int(width * centre), height // 2, height * 3 // 10
+    ImageDraw.Draw(image).ellipse((x - r, y - r, x + r, y + r), disc)
     image.save(path, format=fmt)
     return path
 
@@ -42,8 +44,8 @@ async def test_author_uploads_pictures_and_a_player_sees_them(
 ) -> None:
     pages.allow_status(422)  # the lying file is refused on purpose
     shots = screenshot_dir(tmp_path)
-    map_png = drawing(tmp_path / "map.png", "PNG", (1200, 800), "#1a5fc8")
-    flag_jpg = drawing(tmp_path / "flag.jpg", "JPEG", (300, 200), "#c62839")
+    palau = flag(tmp_path / "palau.png", "PNG", 1200, "#4aadd6", "#ffde00", 0.45)
+    japan = flag(tmp_path / "japan.jpg", "JPEG", 300, "#ffffff", "#bc002d", 0.5)
 
     author = await pages.open("author", "/author")
     await author.get_by_role("button", name="Create an account").click()
@@ -52,32 +54,32 @@ async def test_author_uploads_pictures_and_a_player_sees_them(
     await author.get_by_label("Password").fill(PASSWORD)
     await author.get_by_role("button", name="Create account").click()
     await expect(author.get_by_role("heading", name="New quiz")).to_be_visible()
-    await author.get_by_label("Title").fill("Maps and flags")
+    await author.get_by_label("Title").fill("Flags")
     card = author.locator('[data-path="questions.0"]')
-    await card.get_by_label("Question", exact=True).fill("Which country is shaded?")
-    await card.get_by_label("Answer 1", exact=True).fill("France")
-    await card.get_by_label("Answer 2", exact=True).fill("Spain")
+    await card.get_by_label("Question", exact=True).fill("Whose flag is this?")
+    await card.get_by_label("Answer 1", exact=True).fill("Palau")
+    await card.get_by_label("Answer 2", exact=True).fill("Japan")
 
     # A PNG whose name says JPEG: the browser sends it as image/jpeg and the server refuses it.
     liar = tmp_path / "holiday.jpg"
-    liar.write_bytes(map_png.read_bytes())
+    liar.write_bytes(palau.read_bytes())
     picture = card.locator('[data-path="questions.0.image"]')
     await picture.get_by_label("Picture (optional)").set_input_files(liar)
     await expect(picture.locator(".field-error")).to_have_text(
         "This file is a PNG image but was sent as JPEG: check its file name")
 
-    await picture.get_by_label("Picture (optional)").set_input_files(map_png)
+    await picture.get_by_label("Picture (optional)").set_input_files(palau)
     await expect(picture.get_by_role("status")).to_have_text("Picture uploaded. Save the quiz to keep it.")
-    await picture.get_by_label("Describe the picture").fill(MAP_ALT)
-    answer_picture = card.locator('[data-path="questions.0.options.0.image"]')
-    await answer_picture.get_by_label("Picture for answer 1 (optional)").set_input_files(flag_jpg)
+    await picture.get_by_label("Describe the picture").fill(FLAG_ALT)
+    answer_picture = card.locator('[data-path="questions.0.options.1.image"]')
+    await answer_picture.get_by_label("Picture for answer 2 (optional)").set_input_files(japan)
     await expect(answer_picture.locator("img.thumb")).to_be_visible()
     await author.get_by_role("button", name="Save quiz").click()
     await expect(author.get_by_text("Saved.")).to_be_visible()
     await expect(author.get_by_role("heading", name="Edit quiz")).to_be_visible()
     # Saved and read back: the pictures are still there, the description too.
     await loaded(author, '[data-path="questions.0.image"] img.thumb')
-    await expect(author.get_by_label("Describe the picture")).to_have_value(MAP_ALT)
+    await expect(author.get_by_label("Describe the picture")).to_have_value(FLAG_ALT)
     await assert_accessible(author, "the author page with pictures")
 
     await author.get_by_role("link", name="Host this quiz").click()
@@ -97,13 +99,13 @@ async def test_author_uploads_pictures_and_a_player_sees_them(
                   .filter((e) => /\\/images\\/[0-9a-f]{64}\\./.test(e.name)).length === 2""")
     await author.get_by_role("button", name="Start").click()
 
-    await expect(author.locator("#q-title")).to_have_text("Which country is shaded?")
-    await expect(author.get_by_role("img", name=MAP_ALT)).to_be_visible()
+    await expect(author.locator("#q-title")).to_have_text("Whose flag is this?")
+    await expect(author.get_by_role("img", name=FLAG_ALT)).to_be_visible()
     await loaded(author, ".q-figure img")
     await loaded(author, ".answer .opt-image")
 
-    await expect(player.locator("#q-title")).to_have_text("Which country is shaded?")
-    await expect(player.get_by_role("img", name=MAP_ALT)).to_be_visible()
+    await expect(player.locator("#q-title")).to_have_text("Whose flag is this?")
+    await expect(player.get_by_role("img", name=FLAG_ALT)).to_be_visible()
     await loaded(player, ".q-figure img")
     await loaded(player, ".answer .opt-image")
     box = await player.locator(".q-figure img").bounding_box()
@@ -114,8 +116,8 @@ async def test_author_uploads_pictures_and_a_player_sees_them(
     await player.screenshot(path=str(shots / "phone-question-image.png"), full_page=False)
     await author.screenshot(path=str(shots / "host-question-image.png"), full_page=False)
 
-    france = player.get_by_role("button", name="Triangle: France")
-    await expect(france).to_be_enabled()
-    await france.click()
+    answer = player.get_by_role("button", name="Triangle: Palau")
+    await expect(answer).to_be_enabled()
+    await answer.click()
     await expect(player.locator(".verdict .title")).to_have_text("Correct!")
     pages.assert_clean()
