@@ -21,6 +21,9 @@ from tests.services import need_redis
 
 pytestmark = pytest.mark.redis
 FAILOVER_S = 15.0  # the lease lapses after 1.5 s; a loaded CI machine gets room to spare
+# Ann alone answered and then lost her socket: with the default 5 s drop grace a slow restart could
+# close the question before she is back; these tests close it themselves.
+LONG_GRACE = {"DROP_GRACE_MS": "120000"}
 
 
 @pytest.fixture(autouse=True)
@@ -219,7 +222,7 @@ async def test_a_frozen_owner_that_wakes_up_changes_nothing(tmp_path: Path) -> N
 async def test_a_lone_node_killed_and_started_again_carries_its_game_on_and_keeps_its_results(
     tmp_path: Path,
 ) -> None:
-    async with cluster(tmp_path, "a") as group:
+    async with cluster(tmp_path, "a", env=LONG_GRACE) as group:
         node = group.nodes[0]
         table = await ann_has_answered(group, host_on=0, ann_on=0)
         game, token, question = table.game, table.token, table.question
@@ -261,7 +264,7 @@ async def test_a_node_that_loses_redis_sends_its_sockets_away_and_serves_again_w
     redis.directory.mkdir()
     await redis.start()
     try:
-        async with cluster(tmp_path, "a", redis_url=redis.url) as group:
+        async with cluster(tmp_path, "a", redis_url=redis.url, env=LONG_GRACE) as group:
             node = group.nodes[0]
             table = await ann_has_answered(group, host_on=0, ann_on=0)
             game, token, question = table.game, table.token, table.question
