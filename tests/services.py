@@ -7,7 +7,9 @@ QUIZARENA_REQUIRE_SERVICES=1 (CI sets it) a missing service fails those tests in
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -42,3 +44,16 @@ def need_postgres() -> None:
 
 def need_redis() -> None:
     need("redis", REDIS_URL, 6379)
+
+
+def need_program(name: str, package: str) -> str:
+    """The path of program `name`; skip (or, on CI, fail) the calling test when it is not installed."""
+    path = shutil.which(name) or next(
+        (str(p) for p in (Path("/usr/sbin") / name, Path("/usr/bin") / name) if p.exists()), None
+    )
+    if path is not None:
+        return path
+    message = f"{name} is not installed (Debian's {package})"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} and QUIZARENA_REQUIRE_SERVICES is set", pytrace=False)
+    pytest.skip(message)

@@ -165,6 +165,7 @@ class PrivateRedis:
     write, so it can be killed and started again with the rooms it held."""
 
     directory: Path
+    program: str = "redis-server"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -174,7 +175,7 @@ class PrivateRedis:
 
     def launch(self) -> None:
         command = [
-            "redis-server",
+            self.program,
             "--port",
             str(self.port),
             "--bind",

@@ -4,7 +4,6 @@ that survives its owner's death. Each node is a `quizarena serve` process on a l
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
 import time
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import websockets
 
 from tests.cluster.cluster import LEASE_TTL_MS, Cluster, PrivateRedis, cluster, host_a_game
 from tests.e2e.harness import WAIT_S, Client
-from tests.services import need_redis
+from tests.services import need_program, need_redis
 
 pytestmark = pytest.mark.redis
 FAILOVER_S = 15.0  # the lease lapses after 1.5 s; a loaded CI machine gets room to spare
@@ -258,9 +257,7 @@ async def test_a_lone_node_killed_and_started_again_carries_its_game_on_and_keep
 async def test_a_node_that_loses_redis_sends_its_sockets_away_and_serves_again_when_it_is_back(
     tmp_path: Path,
 ) -> None:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")  # on CI it is: .ci/run starts one
-    redis = PrivateRedis(tmp_path / "redis")
+    redis = PrivateRedis(tmp_path / "redis", need_program("redis-server", "redis-server"))
     redis.directory.mkdir()
     await redis.start()
     try:

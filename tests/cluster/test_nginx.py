@@ -5,7 +5,6 @@ on the other one."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,24 +14,14 @@ import pytest
 from tests.cluster.cluster import Node, cluster, host_a_game
 from tests.cluster.test_cluster import option, seat_retrying
 from tests.e2e.harness import free_port
-from tests.services import REQUIRE_SERVICES, need_redis
+from tests.services import need_program, need_redis
 
 pytestmark = pytest.mark.redis
 ROOT = Path(__file__).resolve().parent.parent.parent
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def need_nginx() -> None:
-    if Path(NGINX).exists():
-        return
-    message = "nginx is not installed (Debian's nginx-light)"
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{message} and QUIZARENA_REQUIRE_SERVICES is set", pytrace=False)
-    pytest.skip(message)
 
 
 @contextlib.contextmanager
-def nginx_in_front(root: Path, nodes: list[Node]) -> Iterator[Node]:
+def nginx_in_front(nginx: str, root: Path, nodes: list[Node]) -> Iterator[Node]:
     """nginx with deploy/nginx.conf, its upstreams pointed at `nodes`; yields its address as a Node."""
     site = (ROOT / "deploy" / "nginx.conf").read_text()
     site = site.replace("listen 80;", f"listen 127.0.0.1:{(port := free_port())};")
@@ -48,7 +37,7 @@ def nginx_in_front(root: Path, nodes: list[Node]) -> Iterator[Node]:
         f"daemon off; pid {work}/nginx.pid; error_log {work}/error.log; events {{}}\n"
         f"http {{ access_log off;{temp} include {work}/site.conf; }}\n"
     )
-    process = subprocess.Popen([NGINX, "-c", str(work / "nginx.conf"), "-p", str(work)])
+    process = subprocess.Popen([nginx, "-c", str(work / "nginx.conf"), "-p", str(work)])
     try:
         yield Node("nginx", port, {}, work / "error.log", process)
     finally:
@@ -58,9 +47,9 @@ def nginx_in_front(root: Path, nodes: list[Node]) -> Iterator[Node]:
 
 async def test_nginx_in_front_of_two_nodes_carries_a_game_through_a_node_dying(tmp_path: Path) -> None:
     need_redis()
-    need_nginx()
+    nginx = need_program("nginx", "nginx-light")
     async with cluster(tmp_path, "a", "b") as group:
-        with nginx_in_front(tmp_path, group.nodes) as front:
+        with nginx_in_front(nginx, tmp_path, group.nodes) as front:
             await front.ready()
             game = await host_a_game(front)
             host = await group.connect(front)
