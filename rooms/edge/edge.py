@@ -14,7 +14,7 @@ import asyncio
 import hmac
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rooms.bus.base import Bus, Subscription
@@ -203,14 +203,15 @@ class RoomEdge:
         seat = await self._owner().seat(player_id)
         missed = await self._store.events_after(self.pin, last_seq) if last_seq <= seat.seq else None
         connection.resume_hash = token_hash
-        await self._seat(connection, seat, {"recovered": missed is not None})
-        for message in missed or ():
-            env = envelope.decode(message)
-            if env.seq <= seat.seq:
-                await connection.peer.send(env.frame_for(seat.variant))
+        replay = [env for env in map(envelope.decode, missed or ()) if env.seq <= seat.seq]
+        await self._seat(connection, seat, {"recovered": missed is not None}, replay)
         await self._grant(token_hash, seat, SEATED_GRANT_MS)
 
-    async def _seat(self, connection: Connection, seat: Seat, extra: dict[str, Any]) -> None:
+    async def _seat(
+        self, connection: Connection, seat: Seat, extra: dict[str, Any], replay: Sequence[envelope.Envelope] = ()
+    ) -> None:
+        """Welcome the socket to its seat, then send in order: the events it missed up to the welcome
+        (`replay`, on a resume) and those this edge relayed since the owner took the snapshot."""
         player_id = seat.player_id or ""
         previous = self.players.get(player_id)
         connection.role, connection.pin, connection.player_id = "player", self.pin, player_id
@@ -239,6 +240,8 @@ class RoomEdge:
         await connection.send_frame(welcome)
         connection.ping_t = now  # the first round trip, measured at once
         await connection.send_frame({"type": "ping", "t": now})
+        for env in replay:
+            await connection.peer.send(env.frame_for(seat.variant))
         await self._catch_up(connection, seat)
         await self._owner().notify(Notice("presence", (player_id,), connected=True))
 
