@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from typing import Any
 
 from rooms.core.questions import Kind, Question
 from rooms.core.types import Answer
@@ -40,6 +41,20 @@ class InvalidAnswer(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def stored_form(answer: Answer) -> object:
+    """A parsed answer as the store keeps it (JSON): tuples become lists."""
+    return list(answer) if isinstance(answer, tuple) else answer
+
+
+def from_store(question: Question, value: Any) -> Answer:
+    """A stored answer back as the `Answer` it was parsed into at the edge: parsed once, never again."""
+    if question.kind in (Kind.MULTIPLE, Kind.ORDERING):
+        return tuple(value)
+    if question.kind is Kind.SLIDER:
+        return float(value)
+    return value  # an option id, a bool or the typed text, as stored
 
 
 def parse_answer(question: Question, raw: object) -> Answer:

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rooms.core.answers import InvalidAnswer, parse_answer
+from rooms.core.answers import InvalidAnswer, from_store, parse_answer
 from rooms.core.events import Effects, RoomError, SharedEvent
 from rooms.core.lobby import LobbyNews
 from rooms.core.nicknames import BadNickname, clean_nickname, nickname_key
@@ -235,12 +235,8 @@ class Game:
             player = self.state.players.get(player_id)
             if player is None or player.kicked:  # a kicked player's answers count nowhere, not even the chart
                 continue
-            try:
-                records[player_id] = AnswerRecord(
-                    parse_answer(question, stored.answer), stored.receipt.credited_ms
-                )
-            except InvalidAnswer:  # recorded answers were checked at the edge; skip, never crash
-                continue
+            # Parsed and checked once, at the edge that recorded it.
+            records[player_id] = AnswerRecord(from_store(question, stored.answer), stored.receipt.credited_ms)
         return records
 
     def _extra(self, index: int) -> tuple[Any, ...]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from rooms.bus.base import Bus, Subscription
 from rooms.core import envelope
-from rooms.core.answers import InvalidAnswer, parse_answer
+from rooms.core.answers import InvalidAnswer, parse_answer, stored_form
 from rooms.core.clock import Clock
 from rooms.core.events import RoomError
 from rooms.core.game import question_from_snapshot
@@ -208,7 +208,11 @@ class RoomEdge:
         await self._grant(token_hash, seat, SEATED_GRANT_MS)
 
     async def _seat(
-        self, connection: Connection, seat: Seat, extra: dict[str, Any], replay: Sequence[envelope.Envelope] = ()
+        self,
+        connection: Connection,
+        seat: Seat,
+        extra: dict[str, Any],
+        replay: Sequence[envelope.Envelope] = (),
     ) -> None:
         """Welcome the socket to its seat, then send in order: the events it missed up to the welcome
         (`replay`, on a resume) and those this edge relayed since the owner took the snapshot."""
@@ -334,7 +338,7 @@ class RoomEdge:
             return "closed"  # a late joiner answers from the next question on
         question = self._questions[frame.question]
         try:
-            parse_answer(question, frame.answer)
+            answer = stored_form(parse_answer(question, frame.answer))  # parsed here, once
         except InvalidAnswer:
             return "invalid"
         read, limit, rtt = self.info.settings.read_time_ms, question.time_limit_ms, connection.rtt_ms
@@ -346,6 +350,6 @@ class RoomEdge:
             sent, received, None if rtt is None else round(rtt), credited_ms(received, sent, read, rtt, limit)
         )
         outcome = await self._store.record_answer(
-            self.pin, frame.question, player_id, StoredAnswer(frame.answer, receipt)
+            self.pin, frame.question, player_id, StoredAnswer(answer, receipt)
         )
         return None if outcome == "ok" else outcome

@@ -540,3 +540,19 @@ async def test_round_trips_are_measured_a_slice_of_sockets_at_a_time() -> None:
     await room.advance(80)
     await first.send(type="pong", t=ping["t"])
     assert first.connection.rtt_ms == 80
+
+
+async def test_an_answer_is_parsed_once_at_the_edge_and_scored_as_stored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    room, host, (ann, ben) = await started("Ann", "Ben")
+    assert (await ann.answer(0, "R"))["accepted"]
+
+    def parsed_again(*args: Any) -> None:
+        raise AssertionError("the game parsed a stored answer again")
+
+    monkeypatch.setattr("rooms.core.game.parse_answer", parsed_again)
+    assert (await ben.answer(0, "W"))["accepted"]  # the edge's own parse is untouched
+    assert room.state.phase is Phase.REVEAL
+    assert host.peer.last("reveal")["distribution"] == {"R": 1, "W": 1}
+    assert ann.peer.last("result")["correct"] and not ben.peer.last("result")["correct"]
