@@ -19,6 +19,7 @@ PAGES = {
     "/leaderboard": "leaderboard.html",
     "/reports": "reports.html",
     "/report": "report.html",
+    "/analytics": "analytics.html",
 }
 # Scripts, styles, images and sockets from this origin only ('self' covers ws:/wss: to it); the
 # answer-tick image in the stylesheet is a data: URL. No framing: the host screen cannot be

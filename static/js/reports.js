@@ -50,9 +50,10 @@ async function start() {
     return;
   }
   clear(app).append(el("p", { class: "muted" }, t("common.loading")));
-  const [games, host] = await Promise.allSettled([
+  const [games, host, quizzes] = await Promise.allSettled([
     api("/games?limit=100", { auth: true }),
     api(`/analytics/hosts/${me.id}`, { auth: true }),
+    api("/quizzes?mine=true&limit=100", { auth: true }),
   ]);
   const parts = [el("h1", {}, t("reports.title")), el("p", { class: "muted" }, t("reports.lede"))];
   if (host.status === "fulfilled") parts.push(summary(host.value));
@@ -65,6 +66,16 @@ async function start() {
     else list.append(el("ul", { class: "report-list" }, hosted.map(gameLine)));
   }
   parts.push(list);
+  if (quizzes.status === "fulfilled") {
+    const mine = quizzes.value.items || [];
+    parts.push(el("section", { class: "stack", "aria-labelledby": "quizzes-title" },
+      el("h2", { id: "quizzes-title" }, t("reports.quizzes")),
+      el("p", { class: "muted" }, t("reports.quizzes_lede")),
+      mine.length
+        ? el("ul", { class: "quiz-links" }, mine.map((quiz) => el("li", {},
+          el("a", { class: "btn secondary small", href: `/analytics?quiz=${quiz.id}`, "aria-label": t("reports.quiz_link", { title: quiz.title }) }, quiz.title))))
+        : el("p", { class: "muted" }, t("reports.no_quizzes"))));
+  }
   clear(app).append(el("div", { class: "stack" }, parts));
 }
 

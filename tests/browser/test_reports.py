@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from playwright.async_api import expect
 
 from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
 from tests.browser.conftest import DESKTOP, PHONE, Pages, Site, host_seat, screenshot_dir, ws_player
+from tests.test_analytics import play
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +87,8 @@ async def test_a_hosts_report_and_a_players_own_report(site: Site, pages: Pages,
     await host.goto("/reports")
     await expect(host.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
     await expect(host.locator(".stat").filter(has_text="Players")).to_contain_text("3")
-    await host.get_by_role("link", name=re.compile("long-winded European tour")).click()
+    hosted = host.locator(".report-list")
+    await hosted.get_by_role("link", name=re.compile("long-winded European tour")).click()
     await expect(host).to_have_url(re.compile(rf"/report\?game={game['id']}$"))
     await expect(host.get_by_role("heading", name=QUIZ["title"])).to_be_visible()
     players = host.get_by_role("region", name="Players and places")
@@ -154,3 +157,66 @@ async def test_a_hosts_report_and_a_players_own_report(site: Site, pages: Pages,
     pages.assert_clean()
     for bot in bots:
         await bot.close()
+
+
+async def test_a_quizs_analytics_over_a_range_of_days(site: Site, pages: Pages, tmp_path: Path) -> None:
+    """Two games written through the results writer with known answers (the same as
+    tests/test_analytics.py's), read on the author's /analytics page."""
+    page, auth = await signed_in_page(site, pages, "author1", "/", PHONE)
+    me = (await site.http.get("/auth/me", headers=auth)).json()["id"]
+    quiz_id = await site.create_quiz(auth, {**QUIZ, "title": "Capitals"})
+    db = site.app.state.db
+    await play(db, quiz_id, me, datetime(2026, 3, 10, 18, tzinfo=UTC), [
+        (None, {0: (True, 1000), 1: (True, 2000), 2: (True, 3000), 3: ("cat", 500)}, False),
+        (None, {0: (True, 2000), 1: (False, 4000), 2: (True, 1000), 3: ("dog", 700)}, False),
+        (None, {0: (False, 3000), 1: (False, 5000), 2: (False, 2000)}, False),
+    ], "a")
+    await play(db, quiz_id, me, datetime(2026, 3, 12, 9, tzinfo=UTC), [
+        (None, {0: (False, 1500), 1: (True, 2500), 3: ("cat", 900)}, False),
+        (None, {0: (True, 500), 1: (False, 1000), 2: (True, 1500)}, False),
+    ], "b")
+
+    await page.goto("/reports")
+    await page.get_by_role("link", name="Analytics of Capitals").click()
+    await expect(page.get_by_role("heading", name="Analytics: Capitals")).to_be_visible()
+    await page.get_by_label("From", exact=True).fill("2026-03-01")
+    await page.get_by_label("To", exact=True).fill("2026-03-31")
+    await page.get_by_role("button", name="Show").click()
+    await expect(page.get_by_text("Games that ended from Mar 1, 2026 to Mar 31, 2026 (UTC).")).to_be_visible()
+    await expect(page).to_have_url(re.compile(r"from=2026-03-01&to=2026-03-31"))
+    stats = page.locator(".stats .stat")
+    await expect(stats.filter(has_text="Games")).to_contain_text("2")
+    await expect(stats.filter(has_text="Players")).to_contain_text("5")
+    await expect(stats.filter(has_text="Right answers")).to_contain_text("57%")  # 8 of 14, polls left out
+    await expect(stats.filter(has_text="Questions answered")).to_contain_text("85%")  # 17 of 20
+    days = page.get_by_role("list", name="Games and players per day").locator("li")
+    await expect(days).to_have_text([re.compile("Mar 10, 2026.*1 game · 3 players"),
+                                      re.compile("Mar 12, 2026.*1 game · 2 players")])
+    accuracy = page.get_by_role("list", name="Right answers per question").locator("li")
+    await expect(accuracy).to_have_text([re.compile(r"1\. Capital of France\?.*60% right"),
+                                         re.compile(r"2\. Primes\?.*40% right"),
+                                         re.compile(r"3\. The sky is green.*75% right")])
+    hardest = page.locator("section[aria-labelledby=hardest-title] > ul > li")
+    await expect(hardest.first).to_contain_text("2. Primes? — 40% of the 5 players it was put to got it")
+    flags = hardest.first.locator(".flags")
+    await expect(flags).to_contain_text("More players chose “=4” than the right answer")
+    lures = page.get_by_role("list", name="Wrong answers that draw most").locator("li")
+    await expect(lures).to_have_text([re.compile("“=4” \\(question 2\\).*3 answers"),
+                                      re.compile("“Lyon” \\(question 1\\).*2 answers"),
+                                      re.compile("“true” \\(question 3\\).*1 answer")])
+    async with page.expect_download() as download_info:
+        await page.get_by_role("button", name="Days").click()
+    saved = tmp_path / "days.csv"
+    await (await download_info.value).save_as(saved)
+    assert saved.read_text().splitlines() == ["date,games,players", "2026-03-10,1,3", "2026-03-12,1,2"]
+    await assert_no_sideways_scroll(page, "a quiz's analytics on a phone")
+    await assert_accessible(page, "a quiz's analytics (phone)")
+    await page.screenshot(path=str(screenshot_dir(tmp_path) / "analytics-phone.png"), full_page=True)
+
+    await page.get_by_label("From", exact=True).fill("2026-03-11")
+    await page.get_by_role("button", name="Show").click()
+    await expect(stats.filter(has_text="Players")).to_contain_text("2")
+    await expect(days).to_have_count(1)
+    await page.set_viewport_size(DESKTOP)
+    await assert_accessible(page, "a quiz's analytics (desktop)")
+    pages.assert_clean()
