@@ -84,7 +84,13 @@ EXAMPLES: dict[str, Any] = {
                         "quiz": {"id": 12, "title": "World Capitals"},
                         "items": [{"rank": 1, "user": {"id": 9, "username": "ada"}, "score": 1850}],
                         "total": 1, "limit": 10, "offset": 0},
-    "Health": {"status": "ok", "database": "ok", "redis": "disabled", "node": "app-1"},
+    "Health": {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "node": "app-1",
+        "rooms": {"owned": 3, "served": 5, "draining": False},
+    },
 }
 
 # Examples of bodies that are text rather than JSON, by content type.

@@ -8,7 +8,13 @@ import httpx
 async def test_health_reports_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "disabled", "node": "test-node"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "disabled",
+        "node": "test-node",
+        "rooms": {"owned": 0, "served": 0, "draining": False},
+    }
 
 
 async def test_unknown_path_is_json_404(client: httpx.AsyncClient) -> None:
