@@ -110,7 +110,10 @@ class Player:
         self.join_error = ""
 
     def connected(self) -> bool:
-        return self.socket is not None and not self.socket.closed.done() and self.welcomed.done()
+        """Seated and still connected (a refused join is not: its `welcomed` holds an exception)."""
+        welcomed = self.welcomed
+        return (self.socket is not None and not self.socket.closed.done() and welcomed.done()
+                and not welcomed.cancelled() and welcomed.exception() is None)
 
     def send(self, frame: dict[str, Any]) -> None:
         if self.socket is not None:

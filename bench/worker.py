@@ -121,6 +121,8 @@ async def join_all(crowd: Crowd, command: Join) -> JoinReport:
                 started, welcomed = await join_one(player, command, f"bot{index}", uris[index % len(uris)])
             except Exception as exc:  # noqa: BLE001 - every failure is counted by its kind
                 report.failures[str(exc) or type(exc).__name__] += 1
+                if player.socket is not None:
+                    player.socket.close()  # refused: it takes no part in the rounds
                 continue
             report.started = min(report.started, started)
             report.last_welcome = max(report.last_welcome, welcomed)
