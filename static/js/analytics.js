@@ -5,34 +5,12 @@
 import { api, currentUser, filenameOf } from "./api.js";
 import { $, clear, el, formatNumber, saveBlob } from "./dom.js";
 import { errorMessage, plural, t } from "./i18n.js";
+import { barList, day, percent, rangeForm } from "./charts.js";
 import { bootPage, icon, signInPanel } from "./ui.js";
 
 const app = $("#app");
 const params = new URLSearchParams(location.search);
 const quizId = Number(params.get("quiz"));
-
-function percent(share) {
-  return share === null || share === undefined ? "—" : `${Math.round(share * 100)}%`;
-}
-
-function day(value) {
-  return new Date(`${value}T00:00:00Z`).toLocaleDateString(document.documentElement.lang || "en", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
-}
-
-/** Bars as a list: each line is its text (label and figure), the bar only draws it. */
-function barList(label, rows) {
-  const most = Math.max(1e-9, ...rows.map((row) => row.value));
-  const list = el("ul", { class: "dist", "aria-label": label });
-  for (const row of rows) {
-    const fill = el("div", { class: "fill" });
-    fill.style.width = `${Math.round((row.value / most) * 100)}%`;
-    list.append(el("li", { class: row.key ? "key" : null },
-      el("span", { class: "label" }, row.label),
-      el("span", { class: "count" }, row.figure),
-      el("div", { class: "track", "aria-hidden": "true" }, fill)));
-  }
-  return list;
-}
 
 function stat(value, label) {
   return el("div", { class: "stat card" }, el("span", { class: "v" }, value), el("span", { class: "k" }, label));
@@ -59,20 +37,10 @@ function download(table, label, range) {
   return [button, note];
 }
 
-function rangeForm(range) {
-  const from = el("input", { type: "date", id: "range-from", name: "from", value: range.from, required: true });
-  const to = el("input", { type: "date", id: "range-to", name: "to", value: range.to, required: true });
-  const form = el("form", { class: "range-form", "aria-label": t("analytics.range") },
-    el("div", { class: "field" }, el("label", { for: "range-from" }, t("analytics.from")), from),
-    el("div", { class: "field" }, el("label", { for: "range-to" }, t("analytics.to")), to),
-    el("button", { type: "submit", class: "btn" }, t("analytics.show")));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const next = new URLSearchParams({ quiz: String(quizId), from: from.value, to: to.value });
-    history.replaceState(null, "", `/analytics?${next}`);
-    show({ from: from.value, to: to.value });
-  });
-  return form;
+function pickRange(range) {
+  const next = new URLSearchParams({ quiz: String(quizId), from: range.from, to: range.to });
+  history.replaceState(null, "", `/analytics?${next}`);
+  show(range);
 }
 
 function render(body) {
@@ -87,7 +55,7 @@ function render(body) {
     .slice(0, 5);
   const parts = [
     el("h1", { id: "analytics-title" }, t("analytics.title", { title: body.quiz.name })),
-    rangeForm(range),
+    rangeForm(range, pickRange),
     el("p", { class: "muted", role: "status" }, t("analytics.range_text", { from: day(body.from), to: day(body.to) })),
     el("div", { class: "stats" },
       stat(formatNumber(s.games), t("reports.games")),
