@@ -385,6 +385,12 @@ const MESSAGES = {
   "me.role.player": "Player",
   "me.unavailable": "This part isn't available on this server yet.",
   "me.open_report": "Report of {title}",
+  "me.recent": "Your last 30 days",
+  "me.time_per_answer": "Time per answer",
+  "me.strongest": "Strongest in: {tags}",
+  "me.weakest": "Room to grow in: {tags}",
+  "me.xp_per_day": "XP per day",
+  "me.xp_gain": "+{xp} XP",
 
   "reports.title": "Reports",
   "reports.lede": "Every game you hosted, newest first. Open one for its players, questions and hints.",

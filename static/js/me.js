@@ -3,6 +3,7 @@
 import { api, currentUser } from "./api.js";
 import { $, clear, el, formatNumber } from "./dom.js";
 import { errorMessage, ordinal, t } from "./i18n.js";
+import { recentForm } from "./me_analytics.js";
 import { bootPage, medal, signInPanel, signOutButton } from "./ui.js";
 
 const app = $("#app");
@@ -112,6 +113,8 @@ async function start() {
     history.append(unavailable(games.reason));
   }
   parts.push(history);
+  const recent = await recentForm(me.id);
+  if (recent) parts.splice(parts.indexOf(badgeBox), 0, recent);
   clear(app).append(...parts);
 }
 

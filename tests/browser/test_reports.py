@@ -141,8 +141,13 @@ async def test_a_hosts_report_and_a_players_own_report(site: Site, pages: Pages,
     await assert_no_sideways_scroll(host, "/reports on a phone")
     await assert_accessible(host, "/reports (phone)")
 
-    # The player: /me links each game to their own report, with answers, receipts and points.
+    # The player: /me shows their last 30 days and links each game to their own report, with
+    # answers, receipts and points.
     await player.goto("/me")
+    recent = player.locator("section[aria-labelledby=form-title]")
+    await expect(recent.locator(".stat").filter(has_text="Right answers")).to_contain_text("100%")
+    await expect(recent).to_contain_text("Strongest in: geo")
+    await expect(recent.get_by_role("list", name="XP per day").locator("li")).to_have_count(1)
     await player.get_by_role("link", name=re.compile("Report of Capitals")).click()
     await expect(player.get_by_role("heading", name="Your answers")).to_be_visible()
     mine = player.locator(".my-answers > li")
