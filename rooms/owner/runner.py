@@ -139,6 +139,9 @@ class RoomRunner:
             player = self.game.join(nickname, account, self._clock.now_ms())
             player.resume_hash = resume_hash
             seat = Seat.of(self.game, player)
+            # The join came from the player's socket: connected now, whatever order the edge's
+            # notices arrive in over the bus (a question opening next must wait for them).
+            self._presence(player.id, connected=True)
             pin, epoch = self.pin, self.epoch
             self._send(lambda: self._store.save_players(pin, epoch, [player]))
         self._lobby_soon()
@@ -149,12 +152,15 @@ class RoomRunner:
         if self.disposed:
             raise self._gone()
         if player_id is None:
+            self.host_connected = True
+            self._watch_emptiness()
             return Seat.of(self.game, None)
         player = self.state.players.get(player_id)
         if player is None or player.kicked:
             raise RoomError("kicked", "You were removed from this room")
         if player.left:
             raise RoomError("unauthorized", "You left this room")
+        self._presence(player_id, connected=True)  # the seat was asked for by their socket
         return Seat.of(self.game, player)
 
     def _lobby_soon(self) -> None:

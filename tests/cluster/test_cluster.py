@@ -90,7 +90,7 @@ async def ann_has_answered(group: Cluster, host_on: int, ann_on: int, ben_on: in
     await host.send(type="start")
     question = await ann.expect("question")
     await ann.send(type="answer", question=0, answer=option(question, "Paris"))
-    assert (await ann.expect("answer_ack"))["accepted"]
+    await accepted(ann)
     return Table(game, host, ann, ben, question)
 
 
@@ -101,6 +101,12 @@ async def closed_with(client: Client) -> int | None:
             while True:
                 await client.recv()
     return None if closed.value.rcvd is None else closed.value.rcvd.code
+
+
+async def accepted(client: Client) -> None:
+    """The client's next `answer_ack` accepts its answer (the ack says why not, when it does not)."""
+    ack = await client.expect("answer_ack")
+    assert ack["accepted"], ack
 
 
 def option(question: dict[str, Any], text: str) -> str:
@@ -145,7 +151,7 @@ async def test_two_nodes_serve_one_room_as_if_it_were_one(tmp_path: Path, sharde
         )
         for client, pick in ((ann, "Paris"), (ben, "Lyon")):
             await client.send(type="answer", question=0, answer=option(question, pick))
-            assert (await client.expect("answer_ack"))["accepted"]
+            await accepted(client)
         # Everyone answered: the owner on node a closes the question for all three.
         reveal = await host.expect("reveal")
         assert reveal["correct"] == [option(question, "Paris")]
@@ -175,7 +181,7 @@ async def test_the_room_finishes_on_a_survivor_when_its_owner_is_killed(tmp_path
         failover_s = time.monotonic() - killed_at
         assert frame["recovered"] and frame["state"]["phase"] == "question" and frame["state"]["answered"]
         await ben.send(type="answer", question=0, answer=option(question, "Lyon"))
-        assert (await ben.expect("answer_ack"))["accepted"]
+        await accepted(ben)
 
         since = len(host.frames)
         await command_until_taken(host, "wrong_state", type="close_question")
@@ -204,7 +210,7 @@ async def test_a_frozen_owner_that_wakes_up_changes_nothing(tmp_path: Path) -> N
         group.nodes[0].signal(signal.SIGCONT)  # the zombie wakes up, believing it still owns the room
         await asyncio.sleep(LEASE_TTL_MS / 1000)
         await ben.send(type="answer", question=0, answer=option(question, "Paris"))
-        assert (await ben.expect("answer_ack"))["accepted"]
+        await accepted(ben)
         reveal = await host.expect("reveal")  # the one answer closes the question, once
         assert reveal["seq"] == question["seq"] + 1
         await host.expect("scoreboard")
@@ -299,6 +305,6 @@ async def test_sigterm_hands_the_rooms_over_and_sends_players_away_with_1013(tmp
         frame = await seat_retrying(ann, type="resume", token=token, last_seq=question["seq"])
         assert frame["state"]["phase"] == "question" and frame["state"]["answered"]
         await ben.send(type="answer", question=0, answer=option(question, "Lyon"))
-        assert (await ben.expect("answer_ack"))["accepted"]
+        await accepted(ben)
         assert (await ann.expect("result"))["correct"]
         assert not (await ben.expect("result"))["correct"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.cluster.cluster import Node, cluster, host_a_game
-from tests.cluster.test_cluster import option, seat_retrying
+from tests.cluster.test_cluster import accepted, option, seat_retrying
 from tests.e2e.harness import free_port
 from tests.services import need_program, need_redis
 
@@ -63,7 +63,7 @@ async def test_nginx_in_front_of_two_nodes_carries_a_game_through_a_node_dying(t
             questions = [await player.expect("question") for player in players]
             assert len({q["seq"] for q in questions}) == 1  # one room, whichever node each socket is on
             await players[0].send(type="answer", question=0, answer=option(questions[0], "Paris"))
-            assert (await players[0].expect("answer_ack"))["accepted"]
+            await accepted(players[0])
 
             group.nodes[0].kill()  # the owner: the room moves to node b; its sockets resume through nginx
             resumed = []

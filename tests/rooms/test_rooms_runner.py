@@ -556,3 +556,15 @@ async def test_an_answer_is_parsed_once_at_the_edge_and_scored_as_stored(
     assert room.state.phase is Phase.REVEAL
     assert host.peer.last("reveal")["distribution"] == {"R": 1, "W": 1}
     assert ann.peer.last("result")["correct"] and not ben.peer.last("result")["correct"]
+
+
+async def test_a_join_counts_as_connected_whatever_order_the_edges_notices_arrive_in() -> None:
+    """Over the bus the edge's presence notice can arrive after the host's `start`: the owner takes
+    the join itself as the player's socket being there, so the question waits for them."""
+    room = await Room().open()
+    host = await room.host()
+    ann = await room.join("Ann")
+    await room.runner.join("Zed", None, "zed-resume-hash")  # a remote edge's join; its notice is late
+    await host.send(type="start")
+    await ann.answer(0, "R")
+    assert room.state.phase is Phase.QUESTION  # Zed may still answer
