@@ -350,13 +350,16 @@ async def restart_trial(args: argparse.Namespace, root: Path, cpu: int | None) -
             host = Client(f"host{number}")
             await seat(host, uri, {"type": "host", "pin": game.pin, "token": game.host_token})
             players = await join_players(game.pin, [uri], args.room_players)
-            since = len(host.frames)
-            host.send({"type": "start"})
-            await host.wait(kind("question"), since)
-            for player in players:
-                await player.wait(kind("question"))
             rooms.append((game.pin, game.host_token, host, players))
             clients += [host, *players]
+        # Every room's question opens now, so none reaches its deadline while the others are set up.
+        marks = [len(host.frames) for _, _, host, _ in rooms]
+        for _, _, host, _ in rooms:
+            host.send({"type": "start"})
+        for (_, _, host, players), mark in zip(rooms, marks, strict=True):
+            await host.wait(kind("question"), mark)
+            for player in players:
+                await player.wait(kind("question"))
         redis = Redis.from_url(args.redis_url)
         publishes = FirstPublish(redis, nodes.prefix, [room[0] for room in rooms])
         await publishes.start()
