@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import cast
 
 from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidState
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.uri import parse_uri
@@ -67,7 +68,10 @@ class BotSocket(asyncio.Protocol):
     def send_text(self, text: bytes) -> None:
         if self.transport is None or self.transport.is_closing():
             return
-        self.protocol.send_text(text)
+        try:
+            self.protocol.send_text(text)
+        except InvalidState:
+            return  # the server began closing it (a pong racing a close frame)
         self._flush()
 
     def close(self) -> None:
@@ -76,6 +80,8 @@ class BotSocket(asyncio.Protocol):
         try:
             self.protocol.send_close(1000)
             self._flush()
+        except InvalidState:
+            pass  # the server is closing it already
         finally:
             self.transport.close()
 
