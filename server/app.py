@@ -79,7 +79,9 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = database or Database.from_url(settings.database_url)
-        app.state.redis = connect_redis(settings.redis_url) if settings.redis_url else None
+        app.state.redis = (
+            connect_redis(settings.redis_url, settings.redis_max_connections) if settings.redis_url else None
+        )
         app.state.node = build_node(settings, app.state.db, clock, app.state.redis)
         # Results go through an outbox that survives a crash, unless the caller owns the database
         # (tests): an outbox shared between throwaway databases would replay games into the wrong one.

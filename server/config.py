@@ -26,6 +26,7 @@ class Settings:
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR}/quizarena.db"
     redis_url: str | None = None
     redis_prefix: str = "qa"  # every Redis key and channel of this deployment starts with it
+    redis_max_connections: int = 100  # this node's Redis pool; a burst waits for a free connection
     redis_sharded_pubsub: bool = False  # room events over SPUBLISH/SSUBSCRIBE (Redis 7, for a cluster)
     lease_ttl_ms: int = 5_000  # with Redis: a dead owner's rooms move to another node after this long
     drop_grace_ms: int = 5_000  # a player who dropped mid-question holds it open this long (a Wi-Fi blip)
@@ -105,6 +106,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir}/quizarena.db",
         redis_url=env.get("REDIS_URL") or None,
         redis_prefix=env.get("REDIS_PREFIX") or defaults.redis_prefix,
+        redis_max_connections=int(env.get("REDIS_MAX_CONNECTIONS", defaults.redis_max_connections)),
         redis_sharded_pubsub=env.get("REDIS_SHARDED_PUBSUB", "0") not in ("", "0", "false"),
         lease_ttl_ms=int(env.get("LEASE_TTL_MS", defaults.lease_ttl_ms)),
         drop_grace_ms=int(env.get("DROP_GRACE_MS", defaults.drop_grace_ms)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -59,17 +59,22 @@ def account_lookup(settings: Settings, database: Database):  # noqa: ANN201 - ro
 SHARED_OUTBOX_POLL_S = 10.0  # how often a node looks at the shared results stream unprompted
 
 
-def connect_redis(url: str) -> Redis:
-    """The node's Redis client. Timeouts, so a Redis that vanished mid-command fails the command
-    instead of hanging it; a pooled connection that died with a Redis restart is retried once."""
-    return Redis.from_url(
+def connect_redis(url: str, max_connections: int = 100) -> Redis:
+    """The node's Redis client. A bounded pool that waits for a free connection (a burst of 10,000
+    joins queues for connections instead of opening thousands and hitting Redis's client limit);
+    timeouts, so a Redis that vanished mid-command fails the command instead of hanging it; a pooled
+    connection that died with a Redis restart is retried once. A `max_connections` in the URL wins."""
+    pool = BlockingConnectionPool.from_url(
         url,
+        max_connections=max_connections,
+        timeout=5,
         health_check_interval=10,
         socket_timeout=5,
         socket_connect_timeout=2,
         retry=Retry(ExponentialBackoff(cap=0.5), retries=2),
         retry_on_error=[RedisConnectionError, RedisTimeoutError],
     )
+    return Redis.from_pool(pool)  # the client owns the pool: closing it closes the connections
 
 
 def results_outbox(settings: Settings, redis: Redis | None) -> Outbox:
