@@ -42,7 +42,8 @@ class RoomStore(Protocol):
     async def release_pin(self, pin: str) -> None: ...
 
     async def create(self, state: RoomState) -> None:
-        """Write a new room (info, meta, players) and list it among the live rooms."""
+        """Write a new room (info, meta, players). It is listed among the live rooms only once its
+        first lease is taken, so no sweep can take over a room still being opened."""
         ...
 
     async def load(self, pin: str) -> RoomState | None: ...
@@ -94,7 +95,8 @@ class RoomStore(Protocol):
 
     # ownership
     async def acquire_lease(self, pin: str, node: str, ttl_ms: int) -> int | None:
-        """Take the room's lease when nobody holds it: the new epoch, or None."""
+        """Take the room's lease when nobody holds it (and list the room as live): the new epoch,
+        or None."""
         ...
 
     async def renew_lease(self, pin: str, node: str, epoch: int, ttl_ms: int) -> bool:

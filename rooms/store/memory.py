@@ -21,6 +21,7 @@ class MemoryRoomStore:
     def __init__(self, now_ms: Callable[[], int], history_length: int = HISTORY_LENGTH):
         self._now_ms = now_ms
         self._reserved: set[str] = set()
+        self._live: set[str] = set()
         self._info: dict[str, bytes] = {}
         self._meta: dict[str, bytes] = {}
         self._players: dict[str, dict[PlayerId, bytes]] = {}
@@ -66,7 +67,7 @@ class MemoryRoomStore:
         return {pid: codec.decode_player(stored[pid]) for pid in player_ids if pid in stored}
 
     async def live_pins(self) -> list[str]:
-        return list(self._info)
+        return sorted(self._live)
 
     def _check(self, pin: str, epoch: int) -> None:
         if self._epochs.get(pin, 0) != epoch or pin not in self._info:
@@ -86,6 +87,7 @@ class MemoryRoomStore:
         for table in (self._info, self._meta, self._players, self._history, self._leases):
             table.pop(pin, None)
         self._reserved.discard(pin)
+        self._live.discard(pin)
         for keyed in (self._answers, self._sent):
             for key in [key for key in keyed if key[0] == pin]:
                 del keyed[key]
@@ -148,6 +150,7 @@ class MemoryRoomStore:
             return None
         epoch = self._epochs[pin] = self._epochs.get(pin, 0) + 1
         self._leases[pin] = (node, epoch, self._now_ms() + ttl_ms)
+        self._live.add(pin)
         return epoch
 
     async def renew_lease(self, pin: str, node: str, epoch: int, ttl_ms: int) -> bool:

@@ -70,7 +70,6 @@ class RedisRoomStore:
                     self._key(pin, "players"),
                     mapping={pid: codec.encode(p) for pid, p in state.players.items()},
                 )
-            pipe.sadd(self._live(), pin)
             await pipe.execute()
 
     async def load(self, pin: str) -> RoomState | None:
@@ -199,7 +198,11 @@ class RedisRoomStore:
     async def acquire_lease(self, pin: str, node: str, ttl_ms: int) -> int | None:
         keys = [self._key(pin, "lease"), self._key(pin, "epoch"), self._key(pin, "info")]
         epoch = await self._scripts["acquire_lease"](keys=keys, args=[node, ttl_ms])
-        return None if epoch is None else int(epoch)
+        if epoch is None:
+            return None
+        # Listed as live once leased (a separate key: the live set is not in the room's cluster slot).
+        await self.redis.sadd(self._live(), pin)
+        return int(epoch)
 
     async def renew_lease(self, pin: str, node: str, epoch: int, ttl_ms: int) -> bool:
         return bool(

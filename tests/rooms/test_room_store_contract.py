@@ -69,6 +69,8 @@ async def test_a_room_round_trips_through_the_codec(backend: Backend) -> None:
     assert loaded == state and loaded is not state
     assert (await store.info(PIN)) == state.info()
     assert await store.players(PIN, ["p1", "nobody"]) == {"p1": state.players["p1"]}
+    assert PIN not in await store.live_pins()  # not until it is leased: no sweep takes a room being opened
+    assert await store.acquire_lease(PIN, "node-a", TTL_MS) is not None
     assert PIN in await store.live_pins()
     assert await store.load("999999") is None and await store.info("999999") is None
 
