@@ -144,9 +144,14 @@ class RoomNode:
         )
         self.runners[state.pin] = runner
         self._serving[state.pin] = await self.bus.subscribe(
-            owner_channel(state.pin), serving(LocalOwner(runner), runner.publish)
+            owner_channel(state.pin), serving(LocalOwner(runner), self._reply)
         )
         return runner
+
+    def _reply(self, channel: str, message: bytes) -> None:
+        """An owner's answer to another node's edge goes out at once, not behind the room's queued
+        writes: the edge places a seat among the room's events by their `seq` itself."""
+        self._spawn(self.bus.publish(channel, message))
 
     def _forget(self, pin: str) -> None:
         self.runners.pop(pin, None)

@@ -215,15 +215,11 @@ class RoomEdge:
         replay: Sequence[envelope.Envelope] = (),
     ) -> None:
         """Welcome the socket to its seat, then send in order: the events it missed up to the welcome
-        (`replay`, on a resume) and those this edge relayed since the owner took the snapshot."""
+        (`replay`, on a resume) and those this edge relayed since the owner took the snapshot. The
+        socket joins the relay only then, under the relay's lock: no event overtakes its welcome."""
         player_id = seat.player_id or ""
-        previous = self.players.get(player_id)
         connection.role, connection.pin, connection.player_id = "player", self.pin, player_id
         connection.variant, connection.first_question = seat.variant, seat.first_question
-        connection.floor_seq = seat.seq
-        self.players[player_id] = connection
-        if previous is not None and previous is not connection:
-            await previous.close(CLOSE_SUPERSEDED, "superseded by a newer connection")
         now = self._clock.now_ms()
         snapshot = seat.snapshot
         question = seat.open_question
@@ -241,23 +237,29 @@ class RoomEdge:
             "seq": seat.seq,
             **extra,
         }
-        await connection.send_frame(welcome)
-        connection.ping_t = now  # the first round trip, measured at once
-        await connection.send_frame({"type": "ping", "t": now})
-        for env in replay:
-            await connection.peer.send(env.frame_for(seat.variant))
-        await self._catch_up(connection, seat)
+        async with self._relaying:
+            await connection.send_frame(welcome)
+            connection.ping_t = now  # the first round trip, measured at once
+            await connection.send_frame({"type": "ping", "t": now})
+            for env in replay:
+                await connection.peer.send(env.frame_for(seat.variant))
+            await self._catch_up(connection, seat)
+            previous, self.players[player_id] = self.players.get(player_id), connection
+        if previous is not None and previous is not connection:
+            await previous.close(CLOSE_SUPERSEDED, "superseded by a newer connection")
         await self._owner().notify(Notice("presence", (player_id,), connected=True))
 
     async def _catch_up(self, connection: Connection, seat: Seat) -> None:
         """Events this edge relayed after the owner took the snapshot (its reply raced them)."""
+        connection.floor_seq = seat.seq
         if self.last_seq > seat.seq:
             for message in await self._store.events_after(self.pin, seat.seq) or ():
                 env = envelope.decode(message)
                 if seat.seq < env.seq <= self.last_seq:
                     await connection.peer.send(env.frame_for(connection.variant))
+        # Events up to here are the socket's already (in the snapshot, or just caught up); older ones
+        # still on their way over the bus go to the other sockets only.
         connection.floor_seq = max(connection.floor_seq, self.last_seq)
-        self.last_seq = max(self.last_seq, seat.seq)
 
     async def _sent_stamp(self, player_id: PlayerId, question: int, now: int) -> int:
         """When this player was first sent the open question, on any node; now, if never."""
@@ -281,24 +283,24 @@ class RoomEdge:
         if not hmac.compare_digest(hash_token(token), self.info.host_token_hash):
             raise RoomError("unauthorized", "That host token does not open this room")
         seat = await self._owner().seat_host()
-        previous, self.host = self.host, connection
-        connection.role, connection.pin, connection.floor_seq = "host", self.pin, seat.seq
-        if previous is not None and previous is not connection:
-            await previous.close(CLOSE_SUPERSEDED, "superseded by a newer host connection")
+        connection.role, connection.pin = "host", self.pin
         snapshot = dict(seat.snapshot)
         game_id = snapshot.pop("game_id", self.info.game_id)
-        await connection.send_frame(
-            {
-                "type": "welcome",
-                "role": "host",
-                "pin": self.pin,
-                "state": snapshot,
-                "server_time": self._clock.now_ms(),
-                "seq": seat.seq,
-                "game_id": game_id,
-            }
-        )
-        await self._catch_up(connection, seat)
+        welcome = {
+            "type": "welcome",
+            "role": "host",
+            "pin": self.pin,
+            "state": snapshot,
+            "server_time": self._clock.now_ms(),
+            "seq": seat.seq,
+            "game_id": game_id,
+        }
+        async with self._relaying:
+            await connection.send_frame(welcome)
+            await self._catch_up(connection, seat)
+            previous, self.host = self.host, connection
+        if previous is not None and previous is not connection:
+            await previous.close(CLOSE_SUPERSEDED, "superseded by a newer host connection")
         await self._owner().notify(Notice("host", connected=True))
 
     async def depart(self, connection: Connection) -> None:

@@ -10,26 +10,20 @@ from rooms.owner.runner import RoomRunner
 
 
 class LocalOwner:
-    """`Owner` for a room this node holds the lease of. Each seat waits until the events published
-    before it have gone out, so the seated socket's first event is the one after its snapshot."""
+    """`Owner` for a room this node holds the lease of. A seat returns at once with the room as of
+    now; the edge sorts out the events around it (skips those in the snapshot, catches up the rest)."""
 
     def __init__(self, runner: RoomRunner):
         self.runner = runner
 
     async def join(self, nickname: str, account: Account | None, resume_hash: str) -> Seat:
-        seat = await self.runner.join(nickname, account, resume_hash)
-        await self.runner.flushed()
-        return seat
+        return await self.runner.join(nickname, account, resume_hash)
 
     async def seat(self, player_id: PlayerId) -> Seat:
-        seat = self.runner.seat(player_id)
-        await self.runner.flushed()
-        return seat
+        return self.runner.seat(player_id)
 
     async def seat_host(self) -> Seat:
-        seat = self.runner.seat(None)
-        await self.runner.flushed()
-        return seat
+        return self.runner.seat(None)
 
     async def command(self, frame: Frame) -> None:
         await self.runner.command(frame)
