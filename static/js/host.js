@@ -318,6 +318,10 @@ function render() {
 }
 
 function error(frame) {
+  if (!socket.welcomed && frame.code === "unavailable") {
+    socket.retryLater(); // the room is moving to another server: the seat is still ours
+    return;
+  }
   if (!live.welcomed) {
     socket.stop();
     sessionStorage.removeItem(STORE);

@@ -115,6 +115,12 @@ export class GameSocket {
     return true;
   }
 
+  /** The server could not take the first frame just now (a room moving to another server): come
+   * back on a new connection after the usual backoff, with the same first frame. */
+  retryLater() {
+    if (this.ws && !this.stopped) this.drop(this.ws);
+  }
+
   /** Closes for good: no reconnection. */
   stop(code = 1000) {
     this.stopped = true;

@@ -483,6 +483,10 @@ function finished(frame) {
 }
 
 function error(frame) {
+  if (!socket.welcomed && frame.code === "unavailable") {
+    socket.retryLater(); // the room is moving to another server: the seat is still ours
+    return;
+  }
   if (!socket.welcomed) {
     // The first frame was refused: nothing was joined or resumed.
     socket.stop();
