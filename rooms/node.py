@@ -92,7 +92,7 @@ class RoomNode:
         self.runners: dict[str, RoomRunner] = {}  # the rooms this node owns
         self._serving: dict[str, Subscription] = {}
         self.edges: dict[str, RoomEdge] = {}  # the rooms this node has sockets in
-        self._client = OwnerClient(bus, self.node_id)
+        self._client = OwnerClient(bus, self.node_id, store.lease_holder)
         self.door = FrontDoor(self, clock, limits)
         self._timers: list[Handle] = []
         self._tasks: set[asyncio.Task[None]] = set()

@@ -28,7 +28,7 @@ class Settings:
     redis_prefix: str = "qa"  # every Redis key and channel of this deployment starts with it
     redis_max_connections: int = 100  # this node's Redis pool; a burst waits for a free connection
     redis_sharded_pubsub: bool = False  # room events over SPUBLISH/SSUBSCRIBE (Redis 7, for a cluster)
-    lease_ttl_ms: int = 5_000  # with Redis: a dead owner's rooms move to another node after this long
+    lease_ttl_ms: int = 3_000  # with Redis: a dead owner's rooms move to another node after this long
     drop_grace_ms: int = 5_000  # a player who dropped mid-question holds it open this long (a Wi-Fi blip)
     drain_timeout_s: float = 0.0  # on SIGTERM, how long the rooms this node owns may run on first
     secret_key: str = ""

@@ -1,8 +1,8 @@
 """The owner over the bus: requests from an edge to the node that holds a room's lease, and the
 service on that node that answers them.
 
-A request names the asking node's reply channel and an id; the owner answers through the room's
-ordered output, so a seat's reply never overtakes the events published before it. Notices (answered,
+A request names the asking node's reply channel and an id; the owner answers at once (the edge places
+a seat among the room's events by their `seq`, whichever arrives first). Notices (answered,
 presence, question sent) carry no id and are batched per loop tick: a burst of 10,000 answers on one
 edge costs the owner a handful of messages, not 10,000.
 """
@@ -43,8 +43,9 @@ class OwnerClient:
     """This node's side of every remote room: its reply channel, the requests waiting for an
     answer, and the notices waiting for the end of the loop tick."""
 
-    def __init__(self, bus: Bus, node_id: str):
+    def __init__(self, bus: Bus, node_id: str, holder: Callable[[str], Awaitable[str | None]]):
         self._bus = bus
+        self._holder = holder  # who holds a room's lease now (None between an owner's death and a takeover)
         self._reply_channel = node_channel(node_id)
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
@@ -70,6 +71,10 @@ class OwnerClient:
             future.set_result(reply)
 
     async def request(self, pin: str, op: str, **fields: Any) -> dict[str, Any]:
+        if await self._holder(pin) is None:
+            # Nobody owns the room this moment (its node died, a takeover is coming): say so at once
+            # rather than after the request timeout, so the client's retry lands on the new owner.
+            raise RoomError("unavailable", "This room is moving to another server; try again in a moment")
         request_id = next(self._ids)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
@@ -130,7 +135,7 @@ class RemoteOwner:
         self._client.notify(self._pin, notice)
 
 
-Reply = Callable[[str, bytes], None]  # the runner's ordered output: (channel, message)
+Reply = Callable[[str, bytes], None]  # how the owning node answers: publish (channel, message) at once
 
 
 async def serve_request(owner: Owner, request: dict[str, Any], reply: Reply) -> None:
