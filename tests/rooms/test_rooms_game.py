@@ -17,59 +17,11 @@ from rooms.core.events import RoomError
 from rooms.core.game import Game
 from rooms.core.settings import GameSettings
 from rooms.core.state import Account, Phase, Receipt, RoomState, StoredAnswer
+from tests.rooms.quizzes import EVERY_KIND, single
 
 NOW = 1_700_000_000_000
 
 
-def single(text: str = "?", points: int = 1000) -> dict[str, Any]:
-    return {
-        "kind": "single",
-        "text": text,
-        "time_limit": 20,
-        "points": points,
-        "options": [{"id": "R", "text": "right", "correct": True}, {"id": "W", "text": "wrong"}],
-    }
-
-
-EVERY_KIND: list[dict[str, Any]] = [
-    single(),
-    {
-        "kind": "multiple",
-        "text": "?",
-        "time_limit": 10,
-        "points": 2000,
-        "options": [
-            {"id": "A", "text": "a", "correct": True},
-            {"id": "B", "text": "b", "correct": True},
-            {"id": "C", "text": "c"},
-        ],
-    },
-    {
-        "kind": "slider",
-        "text": "?",
-        "time_limit": 30,
-        "min": 0,
-        "max": 100,
-        "step": 1,
-        "correct": 50,
-        "tolerance": 10,
-    },
-    {
-        "kind": "ordering",
-        "text": "?",
-        "time_limit": 20,
-        "options": [{"id": "X", "text": "x"}, {"id": "Y", "text": "y"}, {"id": "Z", "text": "z"}],
-    },
-    {
-        "kind": "poll",
-        "text": "?",
-        "time_limit": 20,
-        "points": 0,
-        "options": [{"id": "P", "text": "p"}, {"id": "Q", "text": "q"}],
-    },
-    {"kind": "true_false", "text": "?", "time_limit": 5, "points": 0, "correct": True},
-    {"kind": "type", "text": "?", "time_limit": 60, "accepted": ["Paris"]},
-]
 
 
 TRUE_OR_FALSE: list[dict[str, Any]] = [{"kind": "true_false", "text": "?", "time_limit": 10, "correct": True}]

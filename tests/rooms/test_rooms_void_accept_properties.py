@@ -16,46 +16,10 @@ from rooms.core.game import Game
 from rooms.core.ranking import rank
 from rooms.core.settings import GameSettings
 from rooms.core.state import Receipt, RoomState, StoredAnswer
+from tests.rooms.quizzes import EVERY_KIND
 
 NOW = 1_700_000_000_000
-QUIZ: list[dict[str, Any]] = [
-    {
-        "kind": "single",
-        "text": "?",
-        "time_limit": 20,
-        "points": 1000,
-        "options": [{"id": "R", "text": "right", "correct": True}, {"id": "W", "text": "wrong"}],
-    },
-    {
-        "kind": "multiple",
-        "text": "?",
-        "time_limit": 10,
-        "points": 2000,
-        "options": [
-            {"id": "A", "text": "a", "correct": True},
-            {"id": "B", "text": "b", "correct": True},
-            {"id": "C", "text": "c"},
-        ],
-    },
-    {
-        "kind": "slider",
-        "text": "?",
-        "time_limit": 30,
-        "min": 0,
-        "max": 100,
-        "step": 1,
-        "correct": 50,
-        "tolerance": 10,
-    },
-    {
-        "kind": "ordering",
-        "text": "?",
-        "time_limit": 20,
-        "options": [{"id": "X", "text": "x"}, {"id": "Y", "text": "y"}, {"id": "Z", "text": "z"}],
-    },
-    {"kind": "true_false", "text": "?", "time_limit": 5, "points": 0, "correct": True},
-    {"kind": "type", "text": "?", "time_limit": 60, "accepted": ["Paris"]},
-]
+QUIZ: list[dict[str, Any]] = [q for q in EVERY_KIND if q["kind"] != "poll"]  # polls score nothing
 ANSWERS: dict[str, st.SearchStrategy[Any]] = {
     "single": st.sampled_from(["R", "W"]),
     "multiple": st.lists(st.sampled_from(["A", "B", "C"]), min_size=1, max_size=3, unique=True),
