@@ -99,6 +99,7 @@ class RoomNode:
         self.accepting = True
         self.stopped = False
         self.store_lost = False
+        self._swept = False  # the first sweep after start-up takes back what this node's last life held
 
     # --- opening and owning rooms ----------------------------------------------------------------
 
@@ -163,9 +164,13 @@ class RoomNode:
         runner = self.runners.get(pin)
         return LocalOwner(runner) if runner is not None else self._client.owner(pin)
 
-    async def _take_over(self, pin: str) -> bool:
-        """Take a room whose lease lapsed: load it and carry on its clock from the store."""
-        epoch = await self.store.acquire_lease(pin, self.node_id, self.leases.ttl_ms)
+    async def _take_over(self, pin: str, reclaim: bool = False) -> bool:
+        """Take a room whose lease lapsed (or, with `reclaim`, that this node's previous life held):
+        load it and carry on its clock from the store."""
+        if reclaim:
+            epoch = await self.store.reclaim_lease(pin, self.node_id, self.leases.ttl_ms)
+        else:
+            epoch = await self.store.acquire_lease(pin, self.node_id, self.leases.ttl_ms)
         if epoch is None:
             return False
         state = await self.store.load(pin)
@@ -186,8 +191,15 @@ class RoomNode:
         if not self.accepting:
             return
         for pin in await self.store.live_pins():
-            if pin not in self.runners and await self.store.lease_holder(pin) is None:
+            if pin in self.runners:
+                continue
+            holder = await self.store.lease_holder(pin)
+            if holder is None:
                 await self._take_over(pin)
+            elif holder == self.node_id and not self._swept:
+                # Held under our name by no runner of ours: our previous life, before a restart.
+                await self._take_over(pin, reclaim=True)
+        self._swept = True
 
     # --- edges -----------------------------------------------------------------------------------
 

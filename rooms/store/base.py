@@ -99,6 +99,11 @@ class RoomStore(Protocol):
         or None."""
         ...
 
+    async def reclaim_lease(self, pin: str, node: str, ttl_ms: int) -> int | None:
+        """Take back a lease that `node` holds under an older epoch (its previous life, before a
+        restart): the new epoch, or None when `node` does not hold it."""
+        ...
+
     async def renew_lease(self, pin: str, node: str, epoch: int, ttl_ms: int) -> bool:
         """Extend our lease; False when it lapsed or another node holds it now."""
         ...

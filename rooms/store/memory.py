@@ -153,6 +153,14 @@ class MemoryRoomStore:
         self._live.add(pin)
         return epoch
 
+    async def reclaim_lease(self, pin: str, node: str, ttl_ms: int) -> int | None:
+        lease = self._live_lease(pin)
+        if lease is None or lease[0] != node:
+            return None
+        epoch = self._epochs[pin] = self._epochs.get(pin, 0) + 1
+        self._leases[pin] = (node, epoch, self._now_ms() + ttl_ms)
+        return epoch
+
     async def renew_lease(self, pin: str, node: str, epoch: int, ttl_ms: int) -> bool:
         lease = self._live_lease(pin)
         if lease is None or lease[:2] != (node, epoch):

@@ -204,6 +204,11 @@ class RedisRoomStore:
         await self.redis.sadd(self._live(), pin)
         return int(epoch)
 
+    async def reclaim_lease(self, pin: str, node: str, ttl_ms: int) -> int | None:
+        keys = [self._key(pin, "lease"), self._key(pin, "epoch")]
+        epoch = await self._scripts["reclaim_lease"](keys=keys, args=[node, ttl_ms])
+        return None if epoch is None else int(epoch)
+
     async def renew_lease(self, pin: str, node: str, epoch: int, ttl_ms: int) -> bool:
         return bool(
             await self._scripts["renew_lease"](

@@ -186,3 +186,18 @@ async def test_a_deleted_room_is_gone_and_its_pin_free(backend: Backend) -> None
     assert PIN not in await store.live_pins()
     assert await store.answers(PIN, 0) == {}
     assert await store.reserve_pin(PIN)
+
+
+async def test_a_restarted_node_reclaims_its_own_leases_and_fences_its_previous_life(backend: Backend) -> None:
+    store, state = backend.store, new_state()
+    await store.create(state)
+    old = await store.acquire_lease(PIN, "node-a", 60_000)
+    assert old is not None
+    assert await store.reclaim_lease(PIN, "node-b", 60_000) is None  # not node-b's to take back
+    new = await store.reclaim_lease(PIN, "node-a", 60_000)  # node-a restarted: no wait for the lapse
+    assert new is not None and new > old
+    with pytest.raises(StaleEpoch):
+        await store.save_meta(PIN, old, state.meta())
+    assert await store.renew_lease(PIN, "node-a", new, 60_000)
+    await store.release_lease(PIN, "node-a", new)
+    assert await store.reclaim_lease(PIN, "node-a", 60_000) is None  # nothing held any more
