@@ -188,7 +188,7 @@ async def test_a_deleted_room_is_gone_and_its_pin_free(backend: Backend) -> None
     assert await store.reserve_pin(PIN)
 
 
-async def test_a_restarted_node_reclaims_its_own_leases_and_fences_its_previous_life(backend: Backend) -> None:
+async def test_a_restarted_node_reclaims_its_leases_and_fences_its_previous_life(backend: Backend) -> None:
     store, state = backend.store, new_state()
     await store.create(state)
     old = await store.acquire_lease(PIN, "node-a", 60_000)
