@@ -40,10 +40,10 @@ class MemoryBus:
         return _MemorySubscription(self, channel, listener)
 
     def on_resync(self, callback: Resync) -> None:
-        pass  # in-process delivery cannot go quiet
+        """Nothing to call back: in-process delivery never goes quiet, so nothing needs a resync."""
 
     async def start(self) -> None:
-        pass
+        """Nothing to connect to: the bus is ready when made."""
 
     async def close(self) -> None:
         self.listeners.clear()

@@ -317,7 +317,7 @@ class RoomRunner:
         await self._apply(frame)
         await self.flushed()
         if self.deposed:
-            raise RoomError("unavailable", "This room is moving to another server; try again")
+            raise self._gone()
 
     async def _apply(self, frame: Frame) -> None:
         match frame:
