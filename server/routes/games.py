@@ -4,20 +4,18 @@ the caller's games."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from persistence.models import Game, User
 from persistence.repositories.games import GameListing, GameResults
-from rooms.core.questions import new_option_id
 from rooms.core.settings import GameSettings
-from rooms.node import NewRoom, NodeDraining
 from server.api import Api
 from server.auth import is_admin, optional_user, require_user
-from server.errors import FieldError, Forbidden, NotFound, Unavailable, ValidationFailed
+from server.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from server.game_export import export_csv, export_json, export_rows
+from server.game_opening import open_game, playable_snapshot
 from server.game_schemas import (
     AnswerResult,
     CreatedGame,
@@ -36,17 +34,6 @@ from server.quiz_views import load_quiz_document
 from server.routes.qr import join_url
 
 api = Api("games")
-
-
-def _playable_snapshot(document: dict[str, Any]) -> dict[str, Any]:
-    """The quiz as this game will play it: fixed, with opaque option ids, unaffected by later edits."""
-    questions = []
-    for question in document["questions"]:
-        copy = {key: value for key, value in question.items() if key != "id"}
-        if "options" in copy:
-            copy["options"] = [{**option, "id": new_option_id()} for option in copy["options"]]
-        questions.append(copy)
-    return {"title": document["title"], "quiz_id": document["id"], "questions": questions}
 
 
 @api.post(
@@ -71,48 +58,22 @@ async def create_game(request: Request, body: CreateGame) -> CreatedGame:
             raise ValidationFailed(
                 "This quiz has no questions", [FieldError("quiz_id", "quiz has no questions")]
             )
-        node = request.app.state.node
         host_token = secrets.token_urlsafe(32)
         settings = GameSettings(**body.settings.model_dump())
-        snapshot = _playable_snapshot(document)
-        # The PIN is the game row's; it is freed again when the row cannot be committed.
-        try:
-            pin = await node.reserve_pin()
-        except NodeDraining as exc:
-            raise Unavailable(str(exc)) from None
-        try:
-            game = await uow.games.add(
-                Game(
-                    kind="quiz",
-                    pin=pin,
-                    quiz_id=body.quiz_id,
-                    host_id=user.id,
-                    settings=settings.as_dict(),
-                    quiz_snapshot=snapshot,
-                    status="live",
-                )
-            )
-            await uow.commit()
-        except BaseException:
-            await node.store.release_pin(pin)
-            raise
-    await node.open_game(
-        pin,
-        NewRoom(
-            game_id=game.id,
-            title=snapshot["title"],
-            settings=settings,
-            questions_doc=snapshot["questions"],
-            host_token=host_token,
-            host_user_id=user.id,
-        ),
-    )
+        row = Game(
+            kind="quiz",
+            quiz_id=body.quiz_id,
+            host_id=user.id,
+            settings=settings.as_dict(),
+            quiz_snapshot=playable_snapshot(document),
+        )
+        game = await open_game(uow, request.app.state.node, row, host_token)
     return CreatedGame(
         id=game.id,
-        pin=pin,
+        pin=game.pin,
         host_token=host_token,
         settings=body.settings,
-        join_url=join_url(request, pin),
+        join_url=join_url(request, game.pin),
     )
 
 
