@@ -20,6 +20,7 @@ from rooms.core.question_event import VARIANTS, question_event
 from rooms.core.questions import Kind, Question, question_from_document
 from rooms.core.reveal import distribution, solution
 from rooms.core.scoring import AnswerRecord, PlayerTally, QuestionResult, apply_question, replay
+from rooms.core.settings import AUTOSTART_COUNTDOWN_MS
 from rooms.core.standings import Standings
 from rooms.core.state import Account, Phase, PlayerState, RoomState, StoredAnswer
 from rooms.core.types import PlayerId
@@ -118,6 +119,18 @@ class Game:
         self._lobby.left(player_id)
         return effects
 
+    def countdown(self, now_ms: int) -> Effects:
+        """An autostart room with enough seated players starts counting down (once): `starts_at_ms`
+        says when, and a forced `lobby` frame tells the players (`starts_at`)."""
+        state = self.state
+        seats = state.settings.autostart
+        if not seats or state.phase is not Phase.LOBBY or state.starts_at_ms is not None:
+            return Effects()
+        if self._active < seats:
+            return Effects()
+        state.starts_at_ms = now_ms + AUTOSTART_COUNTDOWN_MS
+        return self.flush_lobby(force=True)
+
     def lock(self, locked: bool) -> Effects:
         self.state.locked = locked
         return self.flush_lobby(force=True)
@@ -129,7 +142,11 @@ class Game:
         """One `lobby` frame with the joins and leaves since the last one (the runner paces it)."""
         effects = Effects()
         if force or self._lobby.pending:
-            effects.shared.append(self._lobby.frame(self._next_seq(), self._active, self.state.locked))
+            event = self._lobby.frame(self._next_seq(), self._active, self.state.locked)
+            if self.state.starts_at_ms is not None and self.state.phase is Phase.LOBBY:
+                for frame in (event.host, *event.variants):
+                    frame["starts_at"] = self.state.starts_at_ms
+            effects.shared.append(event)
         return effects
 
     # --- questions -------------------------------------------------------------------------------
@@ -139,7 +156,7 @@ class Game:
             raise RoomError("wrong_state", "The game has already started")
         if not self.questions:
             raise RoomError("wrong_state", "This quiz has no questions")
-        self.state.started_at_ms = now_ms
+        self.state.started_at_ms, self.state.starts_at_ms = now_ms, None
         effects = self.flush_lobby()
         effects.merge(self._open(0, now_ms))
         return effects
@@ -396,6 +413,8 @@ class Game:
             "players": self._active,
             "settings": self._settings,
         }
+        if state.starts_at_ms is not None:
+            snap["starts_at"] = state.starts_at_ms
         event = self.open_question_event()
         player = state.players.get(player_id) if player_id else None
         if event is not None:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from rooms.core.scoring import ScoringSettings
 
 AUTO_ADVANCE_PAUSE_MS = 5_000  # how long the reveal stays up before auto-advance moves on
+AUTOSTART_COUNTDOWN_MS = 3_000  # a host-less room starts this long after its last needed seat is taken
 MAX_READ_TIME_MS = 30_000
 MAX_PLAYERS_LIMIT = 20_000
 
@@ -25,6 +26,14 @@ class GameSettings:
     late_join: bool = True
     top_n: int = 10
     max_players: int = 5_000
+    # Seated players at which a host-less room starts by itself (after AUTOSTART_COUNTDOWN_MS) and
+    # then moves on after every reveal; 0: the host starts it (duels 2, self-paced rooms 1).
+    autostart: int = 0
+
+    @property
+    def advances_by_itself(self) -> bool:
+        """Whether the server sends `next` after the reveal's pause (nobody else would, host-less)."""
+        return self.auto_advance or self.autostart > 0
 
     @property
     def scoring_rules(self) -> ScoringSettings:

@@ -106,6 +106,7 @@ class RoomMeta:
     ended_at_ms: int | None
     voided: set[int]
     extra_accepted: dict[int, list[Any]]
+    starts_at_ms: int | None = None  # an autostart room's countdown: when it starts by itself
 
 
 @dataclass(slots=True)
@@ -135,6 +136,7 @@ class RoomState:
     ended_at_ms: int | None = None
     voided: set[int] = field(default_factory=set)
     extra_accepted: dict[int, list[Any]] = field(default_factory=dict)
+    starts_at_ms: int | None = None
     players: dict[PlayerId, PlayerState] = field(default_factory=dict)
 
     def info(self) -> RoomInfo:

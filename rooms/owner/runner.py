@@ -124,7 +124,7 @@ class RoomRunner:
                 raise self._gone()
             effects = step(await self._all_answers()) if with_answers else step()
             if effects.question_opened or effects.finished is not None:
-                self._timers.cancel("advance")  # the host moved on before auto-advance did
+                self._timers.cancel("advance", "autostart")  # the host moved on before the server did
             if effects.question_opened:
                 self._question_opened()
             scored = effects.finished is not None or bool(effects.personal)
@@ -138,6 +138,7 @@ class RoomRunner:
                 raise self._gone()
             player = self.game.join(nickname, account, self._clock.now_ms())
             player.resume_hash = resume_hash
+            self._count_down()
             seat = Seat.of(self.game, player)
             # The join came from the player's socket: connected now, whatever order the edge's
             # notices arrive in over the bus (a question opening next must wait for them).
@@ -146,6 +147,22 @@ class RoomRunner:
             self._send(lambda: self._store.save_players(pin, epoch, [player]))
         self._lobby_soon()
         return seat
+
+    def _count_down(self) -> None:
+        """An autostart room with its seats taken starts its countdown (called under the lock)."""
+        effects = self.game.countdown(self._clock.now_ms())
+        if effects.shared:
+            self._emit(effects)
+        self._arm_autostart()
+
+    def _arm_autostart(self) -> None:
+        starts_at = self.state.starts_at_ms
+        if starts_at is not None and self.state.phase is Phase.LOBBY:
+            self._timers.at("autostart", starts_at, self._autostart)
+
+    async def _autostart(self) -> None:
+        if self.state.phase is Phase.LOBBY and not self.disposed:
+            await self._transition(lambda: self.game.start(self._clock.now_ms()))
 
     def seat(self, player_id: PlayerId | None) -> Seat:
         """A returning player's seat, or the host's (`None`)."""
@@ -297,7 +314,7 @@ class RoomRunner:
             self._timers.cancel("deadline", "answers", "grace")
             self._attendance.close()
             self._emit(effects, self.state.players.values())
-        if self.state.settings.auto_advance:
+        if self.state.settings.advances_by_itself:
             self._timers.after("advance", AUTO_ADVANCE_PAUSE_MS, self._auto_next)
 
     async def _auto_next(self) -> None:
@@ -357,7 +374,7 @@ class RoomRunner:
                 raise RoomError("wrong_state", "The game has already ended")
             if self.state.phase is Phase.QUESTION:
                 await self._store.close_answers(self.pin, self.state.question_index)
-            self._timers.cancel("deadline", "answers", "advance", "lobby", "grace")
+            self._timers.cancel("deadline", "answers", "advance", "lobby", "grace", "autostart")
             effects = self.game.finish(self._clock.now_ms(), await self._all_answers())
             self._emit(effects, self.state.players.values())
 
@@ -386,8 +403,11 @@ class RoomRunner:
             for player_id in list(self._attendance.waiting):
                 self._attendance.hold(player_id, self._grace_end())
             self._time_grace()
-        elif state.phase is Phase.REVEAL and state.settings.auto_advance:
+        elif state.phase is Phase.REVEAL and state.settings.advances_by_itself:
             self._timers.after("advance", AUTO_ADVANCE_PAUSE_MS, self._auto_next)
+        elif state.phase is Phase.LOBBY:
+            async with self._lock:
+                self._count_down()  # a countdown under way goes on; one its seats were due goes off
         elif state.phase is Phase.FINISHED:
             ended = state.ended_at_ms or now
             self._timers.at("dispose", max(now, ended + FINISHED_ROOM_LINGER_MS), self.dispose)
