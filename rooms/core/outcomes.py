@@ -50,6 +50,7 @@ def player_outcomes(state: RoomState, standings: Standings, rewards: Rewards) ->
                 player.tally.correct_count,
                 xp,
                 player.kicked,
+                response_ms=player.tally.total_credited_ms,
             )
         )
     return outcomes

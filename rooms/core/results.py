@@ -21,6 +21,9 @@ class PlayerOutcome:
     correct_count: int
     xp_gained: int
     kicked: bool = False
+    bot: bool = False  # a duel's bot opponent: no account, no XP, no rating
+    forfeited: bool = False  # a duel player who left or stayed away past the drop grace
+    response_ms: int = 0  # total credited response time of the scored answers (breaks a duel's tie)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,7 @@ class FinishedGame:
     players: tuple[PlayerOutcome, ...]
     answers: tuple[AnswerOutcome, ...]
     voided: tuple[int, ...] = field(default=())
+    winner: PlayerId | None = None  # a duel's winner; None for a draw, and for every other kind
 
 
 class ResultsSink(Protocol):
