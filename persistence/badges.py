@@ -12,7 +12,14 @@ A rule is `{"kind": ..., <parameters>}`. Kinds:
   (every player with that time, on ties);
 - `rank` {`at_most`, `min_players`}: finished at that rank or better among at least that many
   ranked players (rank 1 of 2+ is "win a game");
-- `streak` {`days`}: finished games on that many consecutive UTC days, ending on the game's day.
+- `streak` {`days`}: finished games on that many consecutive UTC days, ending on the game's day;
+- `duel_wins` {`at_least`}: a rated duel won, and that many rated duel wins in all;
+- `duel_streak` {`wins`}: that many rated duels won in a row, ending with this one;
+- `duel_upset` {`by`?}: a rated duel won against an opponent rated higher (by at least `by`
+  points, default 1) before it.
+
+A duel is rated when both seats are different signed-in accounts and neither is a bot; the duel
+rules are met only by a rated duel (a bot or a second tab as a guest cannot be farmed for them).
 
 A rule of an unknown kind, or with parameters missing, is met by no one (a catalogue written by a
 newer node must not crash an older one).
@@ -69,6 +76,18 @@ CATALOGUE: tuple[BadgeSpec, ...] = (
     ),
     BadgeSpec("streak_3", "On a roll", "Play on 3 days in a row (UTC).", {"kind": "streak", "days": 3}),
     BadgeSpec("streak_7", "Week streak", "Play on 7 days in a row (UTC).", {"kind": "streak", "days": 7}),
+    BadgeSpec(
+        "first_duel_win", "First blood", "Win a rated duel.", {"kind": "duel_wins", "at_least": 1}
+    ),
+    BadgeSpec(
+        "duel_streak_5", "Unbeaten", "Win 5 rated duels in a row.", {"kind": "duel_streak", "wins": 5}
+    ),
+    BadgeSpec(
+        "duel_upset",
+        "Giant killer",
+        "Win a rated duel against a higher-rated opponent (ratings before the duel).",
+        {"kind": "duel_upset"},
+    ),
 )
 
 
@@ -93,11 +112,23 @@ class RecordFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class DuelFacts:
+    """What a rated duel says about one of its two players, their record counted with it."""
+
+    won: bool
+    rating_before: int
+    opponent_rating_before: int
+    wins: int  # rated duels won in all
+    win_streak: int  # rated duels won in a row, ending with this one (0 unless it was won)
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
-    """Everything a rule may look at."""
+    """Everything a rule may look at; `duel` only for a rated duel."""
 
     game: GameFacts
     record: RecordFacts
+    duel: DuelFacts | None = None
 
 
 def _games_played(rule: Rule, facts: Facts) -> bool:
@@ -132,6 +163,22 @@ def _streak(rule: Rule, facts: Facts) -> bool:
     return facts.record.streak_days >= int(rule["days"])
 
 
+def _duel_wins(rule: Rule, facts: Facts) -> bool:
+    duel = facts.duel
+    return duel is not None and duel.won and duel.wins >= int(rule["at_least"])
+
+
+def _duel_streak(rule: Rule, facts: Facts) -> bool:
+    duel = facts.duel
+    return duel is not None and duel.won and duel.win_streak >= int(rule["wins"])
+
+
+def _duel_upset(rule: Rule, facts: Facts) -> bool:
+    duel = facts.duel
+    margin = int(rule.get("by", 1))
+    return duel is not None and duel.won and duel.opponent_rating_before - duel.rating_before >= margin
+
+
 RULES: dict[str, Callable[[Rule, Facts], bool]] = {
     "games_played": _games_played,
     "xp": _xp,
@@ -139,6 +186,9 @@ RULES: dict[str, Callable[[Rule, Facts], bool]] = {
     "fastest_answer": _fastest_answer,
     "rank": _rank,
     "streak": _streak,
+    "duel_wins": _duel_wins,
+    "duel_streak": _duel_streak,
+    "duel_upset": _duel_upset,
 }
 
 

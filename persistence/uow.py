@@ -10,6 +10,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from persistence.repositories.analytics import AnalyticsRepository
+from persistence.repositories.duels import DuelRepository
 from persistence.repositories.games import GameRepository
 from persistence.repositories.leaderboards import LeaderboardRepository
 from persistence.repositories.progress import ProgressRepository
@@ -32,6 +33,7 @@ class UnitOfWork:
         self.quizzes = QuizRepository(self.session)
         self.games = GameRepository(self.session)
         self.progress = ProgressRepository(self.session)
+        self.duels = DuelRepository(self.session)
         self.leaderboards = LeaderboardRepository(self.session)
         self.analytics = AnalyticsRepository(self.session)
         return self

@@ -38,7 +38,19 @@ from server.live import (
     results_outbox,
 )
 from server.openapi import build_openapi
-from server.routes import analytics, auth, games, health, images, leaderboards, pages, progress, qr, quizzes
+from server.routes import (
+    analytics,
+    auth,
+    duels,
+    games,
+    health,
+    images,
+    leaderboards,
+    pages,
+    progress,
+    qr,
+    quizzes,
+)
 from server.ws import SocketLimits, WebSocketGateway
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -50,6 +62,7 @@ APIS: list[Api] = [
     games.api,
     progress.api,
     leaderboards.api,
+    duels.api,
     qr.api,
     analytics.api,
 ]

@@ -19,6 +19,7 @@ import orjson
 
 from persistence.badges import (
     CATALOGUE,
+    DuelFacts,
     Facts,
     GameFacts,
     RecordFacts,
@@ -33,6 +34,7 @@ from persistence.models import Game
 from persistence.uow import UnitOfWork
 from rooms.core.results import AnswerOutcome, FinishedGame, PlayerOutcome
 from rooms.core.state import Receipt
+from server.duels.results import DUEL, record_duel
 from server.outbox import Backoff, MemoryOutbox, Outbox, OutboxDrainer, OutboxEntry
 
 log = logging.getLogger(__name__)
@@ -99,8 +101,9 @@ class GameSummary:
 
     def __init__(self, game: FinishedGame):
         self.scored = scored_questions(game.questions, game.voided)
-        self.players = sum(1 for p in game.players if p.rank is not None)
-        ranked = {p.player_id for p in game.players if p.rank is not None}
+        # A duel's bot is no player to beat: "Winner" and "Quick draw" are earned against people.
+        ranked = {p.player_id for p in game.players if p.rank is not None and not p.bot}
+        self.players = len(ranked)
         self.fastest = fastest_correct(
             (a.player_id, a.correct, a.receipt.credited_ms) for a in game.answers if a.player_id in ranked
         )
@@ -150,7 +153,8 @@ class ResultsWriter:
             _finish(row, game)
             known = await uow.progress.existing_users(p.user_id for p in game.players if p.user_id)
             await _write_players_and_answers(uow, game, known)
-            await _reward(uow, game, account_outcomes(game, known))
+            duels = await record_duel(uow, game, known) if game.kind == DUEL else {}
+            await _reward(uow, game, account_outcomes(game, known), duels)
             await uow.commit()
         return True
 
@@ -199,9 +203,12 @@ def _answer_row(game_id: int, game_player_id: int, answer: AnswerOutcome) -> dic
     }
 
 
-async def _reward(uow: UnitOfWork, game: FinishedGame, accounts: dict[int, PlayerOutcome]) -> None:
+async def _reward(
+    uow: UnitOfWork, game: FinishedGame, accounts: dict[int, PlayerOutcome], duels: dict[int, DuelFacts]
+) -> None:
     """XP events (dated when the game ended, so periods count it on the day it was played) and the
-    badges each account earned with this game: a fixed number of queries whatever the head count."""
+    badges each account earned with this game (`duels`: what a rated duel says of its players): a
+    fixed number of queries whatever the head count."""
     if not accounts:
         return
     ended = _moment(game.ended_at_ms)
@@ -224,7 +231,7 @@ async def _reward(uow: UnitOfWork, game: FinishedGame, accounts: dict[int, Playe
             games_played=played.get(user_id, 0),
             streak_days=streak_ending(days.get(user_id, set()), ended.date()),
         )
-        facts = Facts(summary.facts_for(outcome), record)
+        facts = Facts(summary.facts_for(outcome), record, duels.get(user_id))
         mine = held.get(user_id, set())
         awards += [
             (user_id, badge_id) for badge_id, rule in catalogue if badge_id not in mine and meets(rule, facts)

@@ -78,12 +78,16 @@ async def make_quiz(db: Database, owner_id: int, title: str = "Capitals", publis
 
 
 async def make_game(
-    db: Database, host_id: int | None = None, quiz_id: int | None = None, created_at: datetime = T0
+    db: Database,
+    host_id: int | None = None,
+    quiz_id: int | None = None,
+    created_at: datetime = T0,
+    kind: str = "quiz",
 ) -> int:
     async with db.uow() as uow:
         game = await uow.games.add(
             Game(
-                kind="quiz",
+                kind=kind,
                 pin="123456",
                 quiz_id=quiz_id,
                 host_id=host_id,

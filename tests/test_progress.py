@@ -38,7 +38,9 @@ async def test_progress_of_a_new_user(client: httpx.AsyncClient, signup: Signup)
         "streak_days": 0,
         "games_played": 0,
         "games_won": 0,
-        "duels": {"won": 0, "lost": 0, "rating": 1200.0},
+        "duels": {
+            "won": 0, "lost": 0, "drawn": 0, "rating": 1200, "streak": 0, "best_streak": 0, "played": 0
+        },
     }
 
 
@@ -60,12 +62,14 @@ async def test_progress_after_games(
             )
         )
     async with db.uow() as uow:
-        await uow.session.merge(DuelRating(user_id=alice, rating=1234.5, wins=3, losses=1))
+        await uow.session.merge(DuelRating(user_id=alice, rating=1234, wins=3, losses=1))
         await uow.commit()
     body = (await client.get(f"/users/{alice}/progress")).json()
     assert (body["xp"], body["level"], body["level_xp"], body["next_level_xp"]) == (445, 3, 400, 900)
     assert (body["streak_days"], body["games_played"], body["games_won"]) == (2, 2, 2)
-    assert body["duels"] == {"won": 3, "lost": 1, "rating": 1234.5}
+    assert body["duels"] == {
+        "won": 3, "lost": 1, "drawn": 0, "rating": 1234, "streak": 0, "best_streak": 0, "played": 0
+    }
     codes = [badge["code"] for badge in body["badges"]]
     assert codes == ["first_game", "perfect_game", "fastest_answer", "winner"]  # once each, oldest first
     first = body["badges"][0]
@@ -85,7 +89,7 @@ async def test_badge_catalogue_anonymous_and_signed_in(
     client: httpx.AsyncClient, signup: Signup, app: Any, db: Database
 ) -> None:
     body = (await client.get("/badges")).json()
-    assert body["total"] == len(body["items"]) == 10 and (body["limit"], body["offset"]) == (100, 0)
+    assert body["total"] == len(body["items"]) == 13 and (body["limit"], body["offset"]) == (100, 0)
     assert body["items"][0] == {
         "code": "first_game",
         "name": "First game",
@@ -99,8 +103,8 @@ async def test_badge_catalogue_anonymous_and_signed_in(
     items = {b["code"]: b for b in (await client.get("/badges", headers=headers)).json()["items"]}
     assert items["first_game"]["earned"] is True and items["first_game"]["awarded_at"].endswith("Z")
     assert items["winner"]["earned"] is False and "awarded_at" not in items["winner"]
-    page = (await client.get("/badges", params={"limit": 2, "offset": 9})).json()
-    assert [b["code"] for b in page["items"]] == ["streak_7"] and page["total"] == 10
+    page = (await client.get("/badges", params={"limit": 2, "offset": 12})).json()
+    assert [b["code"] for b in page["items"]] == ["duel_upset"] and page["total"] == 13
 
 
 async def test_badges_with_a_bad_token_is_401(client: httpx.AsyncClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from persistence.badges import (
     CATALOGUE,
     RULES,
+    DuelFacts,
     Facts,
     GameFacts,
     RecordFacts,
@@ -92,7 +94,7 @@ RULE = {spec.code: spec.rule for spec in CATALOGUE}
 
 
 def test_catalogue_codes_are_unique_and_every_rule_is_known() -> None:
-    assert len(RULE) == len(CATALOGUE) == 10
+    assert len(RULE) == len(CATALOGUE) == 13
     assert all(rule["kind"] in RULES for rule in RULE.values())
 
 
@@ -137,6 +139,29 @@ def test_top_three_of_twenty() -> None:
 def test_play_streaks() -> None:
     assert [meets(RULE["streak_3"], facts(streak=days)) for days in (2, 3, 8)] == [False, True, True]
     assert [meets(RULE["streak_7"], facts(streak=days)) for days in (6, 7)] == [False, True]
+
+
+def duel(won: bool = True, rating: int = 1200, opponent: int = 1200, wins: int = 1, streak: int = 1) -> Facts:
+    game = facts(rank=1 if won else 2, players=2)
+    return dataclasses.replace(game, duel=DuelFacts(won, rating, opponent, wins, streak))
+
+
+def test_first_duel_win_needs_a_rated_duel_won() -> None:
+    assert meets(RULE["first_duel_win"], duel(won=True, wins=1))
+    assert not meets(RULE["first_duel_win"], duel(won=False, wins=0, streak=0))
+    assert not meets(RULE["first_duel_win"], facts(rank=1, players=2))  # a bot or guest duel: no duel facts
+
+
+def test_five_duel_wins_in_a_row() -> None:
+    assert [meets(RULE["duel_streak_5"], duel(wins=9, streak=n)) for n in (4, 5, 6)] == [False, True, True]
+    assert not meets(RULE["duel_streak_5"], duel(won=False, wins=9, streak=0))
+
+
+def test_beating_a_higher_rated_player_counts_ratings_before_the_duel() -> None:
+    assert meets(RULE["duel_upset"], duel(rating=1200, opponent=1201))
+    assert not meets(RULE["duel_upset"], duel(rating=1200, opponent=1200))
+    assert not meets(RULE["duel_upset"], duel(won=False, rating=1100, opponent=1400, wins=0, streak=0))
+    assert not meets({"kind": "duel_upset", "by": 100}, duel(rating=1200, opponent=1250))
 
 
 @pytest.mark.parametrize(

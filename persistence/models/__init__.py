@@ -2,7 +2,7 @@
 
 from persistence.models.base import Base, utcnow
 from persistence.models.games import Answer, Game, GamePlayer
-from persistence.models.gamification import Badge, BadgeAward, DuelRating, XpEvent
+from persistence.models.gamification import Badge, BadgeAward, DuelRating, DuelResult, XpEvent
 from persistence.models.quizzes import Question, Quiz, QuizTag
 from persistence.models.users import RefreshToken, User
 
@@ -12,6 +12,7 @@ __all__ = [
     "BadgeAward",
     "Base",
     "DuelRating",
+    "DuelResult",
     "Game",
     "GamePlayer",
     "Question",

@@ -62,12 +62,48 @@ class BadgeAward(Base):
 
 
 class DuelRating(Base):
-    """A user's duel skill rating and record."""
+    """A user's rated duels: their Elo rating and record (persistence/ratings.py); a row appears with
+    the user's first rated duel."""
 
     __tablename__ = "duel_ratings"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    rating: Mapped[float] = mapped_column(default=1200.0)
+    rating: Mapped[int] = mapped_column(default=1200)
     wins: Mapped[int] = mapped_column(default=0)
     losses: Mapped[int] = mapped_column(default=0)
+    draws: Mapped[int] = mapped_column(default=0)
+    streak: Mapped[int] = mapped_column(default=0)  # rated wins in a row up to now
+    best_streak: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# The duel leaderboard reads ratings highest first and stops at its limit.
+Index("ix_duel_ratings_rating", DuelRating.rating)
+
+
+class DuelResult(Base):
+    """One account's side of a finished duel, written with the game's results: the history a
+    profile lists, and the rating change when the duel was rated (null otherwise: a bot or a guest
+    on the other seat)."""
+
+    __tablename__ = "duel_results"
+    __table_args__ = (
+        UniqueConstraint("user_id", "game_id"),
+        # A user's history, newest first.
+        Index("ix_duel_results_user_id_played_at", "user_id", "played_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"), index=True)
+    played_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(8))  # won, lost, drawn
+    score: Mapped[int]
+    forfeited: Mapped[bool] = mapped_column(default=False)
+    opponent_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    opponent_nickname: Mapped[str] = mapped_column(String(64))
+    opponent_bot: Mapped[bool] = mapped_column(default=False)
+    opponent_score: Mapped[int]
+    opponent_forfeited: Mapped[bool] = mapped_column(default=False)
+    rating_before: Mapped[int | None]
+    rating_after: Mapped[int | None]

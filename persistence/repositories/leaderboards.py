@@ -74,7 +74,7 @@ class LeaderboardRepository(Repository[User]):
             source = select(totals.c.user_id, User.username, totals.c.value).join(
                 User, User.id == totals.c.user_id
             )
-        return await self._page(source, limit, offset)
+        return await self.ranked_page(source, limit, offset)
 
     async def quiz_scores(
         self, quiz_id: int, window: Window | None, limit: int, offset: int = 0
@@ -96,9 +96,9 @@ class LeaderboardRepository(Repository[User]):
             .subquery()
         )
         source = select(best.c.user_id, User.username, best.c.value).join(User, User.id == best.c.user_id)
-        return await self._page(source, limit, offset)
+        return await self.ranked_page(source, limit, offset)
 
-    async def _page(
+    async def ranked_page(
         self, source: Select[*tuple[Any, ...]], limit: int, offset: int
     ) -> tuple[list[Ranked], int]:
         """One page of `source` (user_id, username, value) by value, highest first, with ranks."""

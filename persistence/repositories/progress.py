@@ -1,5 +1,5 @@
-"""A user's progress: XP events, the badge catalogue and awards, the record of games played, won and
-on which days, and the duel rating.
+"""A user's progress: XP events, the badge catalogue and awards, and the record of games played, won
+and on which days (duels: persistence/repositories/duels.py).
 
 The methods that the results writer calls take many users at once: a finished room may hold
 thousands of accounts, and a fixed handful of queries per game beats a handful per player.
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from persistence.badges import BadgeSpec
-from persistence.models import Badge, BadgeAward, DuelRating, Game, GamePlayer, User, XpEvent
+from persistence.models import Badge, BadgeAward, Game, GamePlayer, User, XpEvent
 from persistence.repositories.base import Repository
 
 FINISHED = "finished"
@@ -192,9 +192,6 @@ class ProgressRepository(Repository[XpEvent]):
             if user_id is not None and ended is not None:  # both filtered in SQL; this tells the type
                 days[user_id].add(ended.astimezone(UTC).date())
         return days
-
-    async def duel_rating(self, user_id: int) -> DuelRating | None:
-        return await self.session.get(DuelRating, user_id)
 
     async def record(self, user_id: int) -> Record:
         """What a profile shows besides XP and badges."""

@@ -18,7 +18,6 @@ from server.paging import Limit, Offset, path_id
 from server.routes.leaderboards import UserRef
 
 api = Api("progress")
-DEFAULT_RATING = 1200.0  # a user with no duel yet, as `duel_ratings` would start them
 
 
 class EarnedBadge(BaseModel):
@@ -30,9 +29,15 @@ class EarnedBadge(BaseModel):
 
 
 class DuelRecord(BaseModel):
+    """Rated duels (two different accounts, no bot): the Elo rating and the tally."""
+
     won: int
     lost: int
-    rating: float
+    drawn: int
+    rating: int = Field(description="Elo rating (K = 32); 1200 before the first rated duel")
+    streak: int = Field(description="rated duels won in a row, up to now")
+    best_streak: int
+    played: int = Field(description="every finished duel, rated or not (against a bot or a guest)")
 
 
 class Progress(BaseModel):
@@ -60,7 +65,8 @@ async def user_progress(request: Request) -> Progress:
             raise NotFound("No such user")
         awards = await uow.progress.awards(user.id)
         record = await uow.progress.record(user.id)
-        duel = await uow.progress.duel_rating(user.id)
+        duel = await uow.duels.record_of(user.id)
+        duels_played = await uow.duels.played(user.id)
         uow.session.expunge_all()  # readable after the unit of work rolls back (see routes/games.py)
     level = level_progress(user.xp)
     return Progress(
@@ -83,9 +89,13 @@ async def user_progress(request: Request) -> Progress:
         games_played=record.games_played,
         games_won=record.games_won,
         duels=DuelRecord(
-            won=duel.wins if duel else 0,
-            lost=duel.losses if duel else 0,
-            rating=duel.rating if duel else DEFAULT_RATING,
+            won=duel.won,
+            lost=duel.lost,
+            drawn=duel.drawn,
+            rating=duel.rating,
+            streak=duel.streak,
+            best_streak=duel.best_streak,
+            played=duels_played,
         ),
     )
 
