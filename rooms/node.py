@@ -26,6 +26,7 @@ from rooms.core.outcomes import Rewards
 from rooms.core.results import ResultsSink
 from rooms.core.settings import GameSettings
 from rooms.core.state import Phase, RoomState
+from rooms.duel.runner import DuelRunner
 from rooms.edge.connection import Connection, hash_token
 from rooms.edge.door import PING_ROUND_MS, PING_SLICES, Authenticate, FrontDoor, Limits, no_accounts
 from rooms.edge.edge import RoomEdge
@@ -133,7 +134,8 @@ class RoomNode:
         return await self._own(state, epoch)
 
     async def _own(self, state: RoomState, epoch: int) -> RoomRunner:
-        runner = RoomRunner(
+        kind = DuelRunner if state.kind == "duel" else RoomRunner
+        runner = kind(
             Game(state, self.rewards),
             self.store,
             self.bus,

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rooms.core.answers import InvalidAnswer, from_store, parse_answer
+from rooms.core.duel_outcome import verdict
 from rooms.core.events import Effects, RoomError, SharedEvent
 from rooms.core.lobby import LobbyNews
 from rooms.core.nicknames import BadNickname, clean_nickname, nickname_key
@@ -382,12 +383,17 @@ class Game:
         }
         effects = Effects(shared=[SharedEvent(finished["seq"], finished)])
         outcomes = player_outcomes(state, self.standings, self.rewards)
+        effects.finished = finished_game(state, now_ms, outcomes, closed, history)
+        duel = state.kind == "duel"
+        if duel:  # who won, for both screens: the podium alone cannot say a forfeit or a tie on time
+            finished["winner"] = effects.finished.winner
+            finished["forfeited"] = [o.player_id for o in outcomes if o.forfeited]
         for outcome in outcomes:
             player = state.players[outcome.player_id]
-            player.last_result = effects.personal[outcome.player_id] = final_result(
-                player, outcome, self.rewards
-            )
-        effects.finished = finished_game(state, now_ms, outcomes, closed, history)
+            frame = final_result(player, outcome, self.rewards)
+            if duel:
+                frame["outcome"] = verdict(player.id, effects.finished.winner)
+            player.last_result = effects.personal[outcome.player_id] = frame
         return effects
 
     # --- views -----------------------------------------------------------------------------------

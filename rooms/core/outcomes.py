@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from rooms.core.duel_outcome import Contender, duel_winner
 from rooms.core.results import AnswerOutcome, FinishedGame, PlayerOutcome
 from rooms.core.scoring import QuestionResult
 from rooms.core.standings import Standings
 from rooms.core.state import PlayerState, RoomState, StoredAnswer
 from rooms.core.types import PlayerId
+
+BOT_DUEL_XP_SHARE = 0.5  # a duel against a bot earns half a duel's XP (and no rating change)
 
 
 class Rewards(Protocol):
@@ -32,13 +35,16 @@ class NoRewards:
 
 
 def player_outcomes(state: RoomState, standings: Standings, rewards: Rewards) -> list[PlayerOutcome]:
-    """Every player's final standing; XP only for accounts that were not kicked."""
+    """Every player's final standing; XP only for accounts that were not kicked, reduced against a bot."""
     outcomes = []
+    against_bot = any(p.bot_rating is not None for p in state.players.values())
     for player in state.players.values():
         player_rank = standings.rank_of(player.id)
         xp = 0
         if player.account is not None and not player.kicked:
             xp = rewards.xp_for(player.tally.score, player_rank, standings.count, state.kind)
+            if against_bot:
+                xp = int(xp * BOT_DUEL_XP_SHARE)
         user_id = player.account.user_id if player.account else None
         outcomes.append(
             PlayerOutcome(
@@ -50,10 +56,19 @@ def player_outcomes(state: RoomState, standings: Standings, rewards: Rewards) ->
                 player.tally.correct_count,
                 xp,
                 player.kicked,
+                bot=player.bot_rating is not None,
+                forfeited=player.forfeited,
                 response_ms=player.tally.total_credited_ms,
             )
         )
     return outcomes
+
+
+def winner_of(state: RoomState, outcomes: Sequence[PlayerOutcome]) -> PlayerId | None:
+    """A duel's winner (None for a draw); None for every other kind of room."""
+    if state.kind != "duel":
+        return None
+    return duel_winner(Contender(o.player_id, o.score, o.response_ms, o.forfeited) for o in outcomes)
 
 
 def final_result(player: PlayerState, outcome: PlayerOutcome, rewards: Rewards) -> dict[str, Any]:
@@ -106,4 +121,5 @@ def finished_game(
         players=tuple(outcomes),
         answers=answers,
         voided=tuple(sorted(state.voided)),
+        winner=winner_of(state, outcomes),
     )

@@ -45,6 +45,8 @@ class PlayerState:
     resume_hash: str = ""  # so a kick can revoke the resume token wherever the player is
     left: bool = False  # left by choice: keeps the standing, cannot come back
     kicked: bool = False  # removed by the host: off the scoreboard, resume token revoked
+    forfeited: bool = False  # a duel player who left or stayed away past the drop grace
+    bot_rating: int | None = None  # a duel's bot, played by the room's owner at this rating
 
 
 @dataclass(slots=True)
