@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+import random
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from persistence.models import DuelRating, DuelResult, User
+from persistence.models import Answer, DuelRating, DuelResult, Game, GamePlayer, Question, Quiz, User
 from persistence.ratings import START_RATING, DuelRecord
 from persistence.repositories.base import Repository
 from persistence.repositories.leaderboards import LeaderboardRepository, Ranked
@@ -26,6 +28,16 @@ def _record(row: DuelRating) -> DuelRecord:
         streak=row.streak,
         best_streak=row.best_streak,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PlayedGame:
+    """One of a player's finished games as a revenge duel looks at it: the questions it played,
+    which were voided, and the player's answers by question index (True when fully correct)."""
+
+    questions: Sequence[Mapping[str, Any]]
+    voided: Collection[int] = ()
+    answers: Mapping[int, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +179,56 @@ class DuelRepository(Repository[DuelRating]):
             return {}
         rows = await self.session.scalars(select(DuelRating).where(DuelRating.user_id.in_(user_ids)))
         return {row.user_id: _record(row) for row in rows.all()}
+
+    # ---- what a new duel is built from ----------------------------------------------------------
+
+    async def any_playable_quiz(self, rng: random.Random) -> int | None:
+        """A published quiz with questions, chosen by `rng`; None when there is none."""
+        playable = select(Quiz.id).where(
+            Quiz.published.is_(True), select(Question.id).where(Question.quiz_id == Quiz.id).exists()
+        )
+        count = int(await self.session.scalar(select(func.count()).select_from(playable.subquery())) or 0)
+        if not count:
+            return None
+        return await self.session.scalar(playable.order_by(Quiz.id).offset(rng.randrange(count)).limit(1))
+
+    async def recent_games(self, user_id: int, limit: int) -> list[PlayedGame]:
+        """The user's latest `limit` finished games and duels (where they were not kicked), newest
+        first, with their answers in each: three queries whatever the length of their history."""
+        seats = (
+            await self.session.execute(
+                select(GamePlayer.id, GamePlayer.game_id)
+                .join(Game, Game.id == GamePlayer.game_id)
+                .where(GamePlayer.user_id == user_id, GamePlayer.rank.is_not(None), Game.status == "finished")
+                .order_by(Game.ended_at.desc(), Game.id.desc())
+                .limit(limit)
+            )
+        ).all()
+        if not seats:
+            return []
+        game_of = {seat_id: game_id for seat_id, game_id in seats}
+        answers: dict[int, dict[int, bool]] = defaultdict(dict)
+        rows = await self.session.execute(
+            select(Answer.game_player_id, Answer.question_index, Answer.correct).where(
+                Answer.game_player_id.in_(game_of)
+            )
+        )
+        for seat_id, index, correct in rows.all():
+            mine = answers[game_of[seat_id]]  # two seats in one game: right once is right
+            mine[index] = mine.get(index, False) or correct
+        games = await self.session.execute(
+            select(Game.id, Game.quiz_snapshot, Game.settings).where(Game.id.in_(set(game_of.values())))
+        )
+        by_id = {game_id: (snapshot, settings) for game_id, snapshot, settings in games.all()}
+        order = list(dict.fromkeys(game_id for _, game_id in seats))
+        return [
+            PlayedGame(
+                questions=by_id[game_id][0].get("questions", []),
+                voided=frozenset((by_id[game_id][1] or {}).get("voided", ())),
+                answers=answers.get(game_id, {}),
+            )
+            for game_id in order
+        ]
 
 
 def _rated(line: Ranked, record: DuelRecord) -> RatedPlayer:
