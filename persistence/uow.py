@@ -10,6 +10,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from persistence.repositories.analytics import AnalyticsRepository
+from persistence.repositories.assignments import AssignmentRepository
 from persistence.repositories.duels import DuelRepository
 from persistence.repositories.games import GameRepository
 from persistence.repositories.leaderboards import LeaderboardRepository
@@ -36,6 +37,7 @@ class UnitOfWork:
         self.duels = DuelRepository(self.session)
         self.leaderboards = LeaderboardRepository(self.session)
         self.analytics = AnalyticsRepository(self.session)
+        self.assignments = AssignmentRepository(self.session)
         return self
 
     async def __aexit__(

@@ -35,6 +35,19 @@ QUIZ_DOCUMENT = {
     ],
 }
 
+ATTEMPT = {"user": {"id": 9, "username": "ada"}, "status": "finished", "opened_at": WHEN,
+           "started_at": "2026-03-10T12:01:00Z", "game_id": 44, "score": 1850, "correct_count": 2, "rank": 1}
+ASSIGNMENT = {"id": 5, "code": "q3Vx9Lw2Tb7Ka0Rz", "title": "Capitals homework", "quiz_id": 12, "host": OWNER,
+              "questions": 10, "settings": {"scoring": "accuracy", "streak": True, "read_time_ms": 2000,
+                                            "shuffle": False},
+              "due_at": "2026-03-17T18:00:00Z", "created_at": WHEN, "open": True,
+              "link": "https://quiz.example/play?assignment=q3Vx9Lw2Tb7Ka0Rz", "role": "host",
+              "progress": {"given": 2, "started": 2, "finished": 1, "average_score": 1850.0},
+              "attempt": None,
+              "players": [ATTEMPT, {"user": {"id": 11, "username": "bo"}, "status": "in_progress",
+                                    "opened_at": WHEN, "started_at": "2026-03-10T12:03:00Z", "game_id": 45,
+                                    "score": None, "correct_count": None, "rank": None}]}
+
 EXAMPLES: dict[str, Any] = {
     "StoredImage": {"url": IMAGE_URL, "media_type": "image/png", "width": 1200, "height": 800,
                     "bytes": 284113},
@@ -102,6 +115,12 @@ EXAMPLES: dict[str, Any] = {
                         "quiz": {"id": 12, "title": "World Capitals"},
                         "items": [{"rank": 1, "user": {"id": 9, "username": "ada"}, "score": 1850}],
                         "total": 1, "limit": 10, "offset": 0},
+    "CreateAssignment": {"quiz_id": 12, "due_at": "2026-03-17T18:00:00Z", "title": "Capitals homework",
+                         "settings": {"scoring": "accuracy", "read_time_ms": 2000}},
+    "AssignmentView": ASSIGNMENT,
+    "AssignmentList": {"items": [{**ASSIGNMENT, "players": None}], "total": 1, "limit": 20, "offset": 0},
+    "StartedAttempt": {"assignment_id": 5, "game_id": 44, "pin": "730215", "resumed": False,
+                       "due_at": "2026-03-17T18:00:00Z"},
     "Health": {
         "status": "ok",
         "database": "ok",

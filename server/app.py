@@ -40,6 +40,7 @@ from server.live import (
 from server.openapi import build_openapi
 from server.routes import (
     analytics,
+    assignments,
     auth,
     duels,
     games,
@@ -65,6 +66,7 @@ APIS: list[Api] = [
     duels.api,
     qr.api,
     analytics.api,
+    assignments.api,
 ]
 PAGES = {"/docs": "docs.html"}  # the player, host and other pages: server/routes/pages.py
 VERSION = "0.1.0"

@@ -57,11 +57,13 @@ def satisfy_cross_field_rules(case: schemathesis.Case) -> schemathesis.Case:
     """Makes a generated quiz document keep the rules that tie one field to another, which JSON
     Schema cannot state and which the document's descriptions spell out: option texts differ once
     trimmed, and a slider's min < max, step <= max - min, min <= correct <= max; an analytics range's
-    `from` is not after its `to`. Everything else in
+    `from` is not after its `to`; an assignment's due date is in the future. Everything else in
     the case is left as generated."""
     query = case.query if isinstance(case.query, dict) else {}
     if case.path.startswith("/analytics/") and str(query.get("from", "")) > str(query.get("to", "~")):
         query["from"], query["to"] = query["to"], query["from"]  # a range's `from` is not after its `to`
+    if (case.method, case.path) == ("POST", "/assignments") and isinstance(case.body, dict):
+        case.body["due_at"] = "2099-01-01T00:00:00Z"  # a due date is in the future
     if (case.method, case.path) in QUIZ_DOCUMENT_BODIES and isinstance(case.body, dict):
         for question in case.body.get("questions") or []:
             if not isinstance(question, dict):
@@ -104,7 +106,12 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[schemathesis
     yield schemathesis.openapi.from_asgi("/openapi.json", app), {"Authorization": f"Bearer {token}"}
 
 
-ANY_TEXT_PATHS = {("GET", "/images/{name}")}  # any text is a well-formed name (a wrong one is a 404)
+# Any text is a well-formed name or assignment code (a wrong one is a 404).
+ANY_TEXT_PATHS = {
+    ("GET", "/images/{name}"),
+    ("GET", "/assignments/code/{code}"),
+    ("POST", "/assignments/code/{code}/attempts"),
+}
 
 
 def _cases() -> list[tuple[str, str, GenerationMode]]:

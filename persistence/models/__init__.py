@@ -1,5 +1,6 @@
 """All models, imported here so that `Base.metadata` knows every table."""
 
+from persistence.models.assignments import Assignment, AssignmentPlayer
 from persistence.models.base import Base, utcnow
 from persistence.models.games import Answer, Game, GamePlayer
 from persistence.models.gamification import Badge, BadgeAward, DuelRating, DuelResult, XpEvent
@@ -8,6 +9,8 @@ from persistence.models.users import RefreshToken, User
 
 __all__ = [
     "Answer",
+    "Assignment",
+    "AssignmentPlayer",
     "Badge",
     "BadgeAward",
     "Base",

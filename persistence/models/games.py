@@ -24,7 +24,7 @@ class Game(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8), default="quiz")
+    kind: Mapped[str] = mapped_column(String(16), default="quiz")  # quiz, duel, assignment
     pin: Mapped[str] = mapped_column(String(6))
     quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id", ondelete="SET NULL"))
     host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
