@@ -16,7 +16,7 @@ import logging
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rooms.bus.base import Bus, Subscription
 from rooms.core.clock import Clock, Handle
@@ -35,6 +35,9 @@ from rooms.owner.local import LocalOwner
 from rooms.owner.remote import OwnerClient, owner_channel, serving
 from rooms.owner.runner import RoomRunner
 from rooms.store.base import RoomStore
+
+if TYPE_CHECKING:
+    from rooms.duel.service import DuelService
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,7 @@ class NewRoom:
     host_token: str
     host_user_id: int | None
     kind: str = "quiz"
+    quiz_id: int | None = None
 
 
 class NodeDraining(RuntimeError):
@@ -101,6 +105,7 @@ class RoomNode:
         self.stopped = False
         self.store_lost = False
         self._swept = False  # the first sweep after start-up takes back what this node's last life held
+        self.duels: DuelService | None = None  # set by `rooms.duel.service.serve_duels`
 
     # --- opening and owning rooms ----------------------------------------------------------------
 
@@ -126,6 +131,7 @@ class RoomNode:
             host_token_hash=hash_token(room.host_token),
             host_user_id=room.host_user_id,
             created_at_ms=self.clock.now_ms(),
+            quiz_id=room.quiz_id,
         )
         await self.store.create(state)
         epoch = await self.store.acquire_lease(pin, self.node_id, self.leases.ttl_ms)
@@ -254,6 +260,8 @@ class RoomNode:
         self._every(PING_ROUND_MS // PING_SLICES, self.door.ping_slice)
         self._every(self.leases.sweep_ms, self._sweep_safely)
         await self._sweep_safely()
+        if self.duels is not None:
+            await self.duels.start()
 
     def _every(self, interval_ms: int, step: Callable[[], Coroutine[Any, Any, None]]) -> None:
         def fire() -> None:
@@ -305,6 +313,8 @@ class RoomNode:
         self.accepting = False
         for timer in self._timers:
             timer.cancel()
+        if self.duels is not None:
+            await self.duels.stop()
         for pin, runner in list(self.runners.items()):
             runner.cancel_timers()
             if hand_over:

@@ -100,11 +100,16 @@ class Queue(Frame):
     type: Literal["queue"]
     nickname: Annotated[str, Field(max_length=MAX_NICKNAME_CHARS)]
     token: Token | None = None
-    quiz: int | None = None
+    quiz: Annotated[int, Field(ge=1)] | None = None
+    revenge: bool = False  # signed-in only: the questions this account missed before
 
 
 class Leave(Frame):
     type: Literal["leave"]
+
+
+class Rematch(Frame):
+    type: Literal["rematch"]
 
 
 class Subscribe(Frame):
@@ -129,6 +134,7 @@ ClientFrame = Annotated[
     | Accept
     | Queue
     | Leave
+    | Rematch
     | Subscribe,
     Field(discriminator="type"),
 ]

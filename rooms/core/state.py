@@ -90,6 +90,7 @@ class RoomInfo:
     host_user_id: int | None
     created_at_ms: int
     seed: str  # shuffles question variants; never sent, so a PIN alone cannot undo a shuffle
+    quiz_id: int | None = None  # the quiz a duel played (a rematch plays it again)
 
 
 @dataclass(slots=True)
@@ -126,6 +127,7 @@ class RoomState:
     host_user_id: int | None
     created_at_ms: int
     seed: str = field(default_factory=lambda: secrets.token_hex(16))
+    quiz_id: int | None = None
     phase: Phase = Phase.LOBBY
     seq: int = 0
     locked: bool = False

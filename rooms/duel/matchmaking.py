@@ -125,7 +125,7 @@ class _Pool:
         return None if best is None else best[2]
 
     def _keys(self, keys: Sequence[str]) -> list[str]:
-        found = []
+        found: list[str] = []
         for key in keys:
             if key == "quiz:":
                 found.extend(k for k in self._by_key if k.startswith("quiz:"))

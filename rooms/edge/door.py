@@ -27,6 +27,7 @@ from rooms.core.protocol import (
     Host,
     Join,
     Pong,
+    Queue,
     Resume,
     parse_frame,
 )
@@ -136,7 +137,12 @@ class FrontDoor:
                 await (await self._node.edge(frame.pin)).seat_host(connection, frame.token)
             case Resume():
                 await self._resume(connection, frame)
-            case Frame(type="queue") | Frame(type="subscribe"):
+            case Queue():
+                if self._node.duels is None:
+                    raise RoomError("not_found", "Duels are not served here")
+                account = await self._account(frame.token) if frame.token else None
+                await self._node.duels.queue(connection, frame, account)
+            case Frame(type="subscribe"):
                 raise RoomError("not_found", f"`{frame.type}` is not available on this server yet")
             case _:
                 raise RoomError(
@@ -158,6 +164,9 @@ class FrontDoor:
         await edge.resume(connection, grant.player_id, token_hash, frame.last_seq)
 
     async def _later(self, connection: Connection, frame: Frame) -> None:
+        if connection.role == "seeker" and self._node.duels is not None:
+            await self._node.duels.seeker_frame(connection, frame)
+            return
         edge = self._node.edges.get(connection.pin or "")
         if edge is None:
             raise RoomError("not_found", "This room has closed")
@@ -170,6 +179,10 @@ class FrontDoor:
                 self._pong(connection, frame)
             case Frame(type="leave"):
                 await self._leave(connection, edge)
+            case Frame(type="rematch"):
+                if connection.role != "player" or self._node.duels is None:
+                    raise RoomError("wrong_state", "Only a duel's player may offer a rematch")
+                await self._node.duels.rematch(connection, edge)
             case Frame(type=kind) if kind in HOST_COMMANDS:
                 if connection.role != "host":
                     raise RoomError("forbidden", "Only the host may do that")
@@ -193,6 +206,8 @@ class FrontDoor:
 
     async def disconnected(self, connection: Connection) -> None:
         connection.closed = True
+        if self._node.duels is not None:
+            await self._node.duels.disconnected(connection)
         edge = self._node.edges.get(connection.pin or "")
         if edge is not None:
             await edge.depart(connection)

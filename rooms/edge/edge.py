@@ -192,6 +192,13 @@ class RoomEdge:
         await self._grant(token_hash, seat, SEATED_GRANT_MS)
         await self._seat(connection, seat, {"resume_token": token})
 
+    async def take_seat(self, connection: Connection, player_id: PlayerId, token: str) -> None:
+        """Seat a socket in a seat taken for it elsewhere (a duel's matcher), as a join would."""
+        token_hash = connection.resume_hash = hash_token(token)
+        seat = await self._owner().seat(player_id)
+        await self._grant(token_hash, seat, SEATED_GRANT_MS)
+        await self._seat(connection, seat, {"resume_token": token})
+
     async def _grant(self, token_hash: str, seat: Seat, window_ms: int) -> None:
         grant = ResumeGrant(self.pin, seat.player_id or "", self._clock.now_ms() + window_ms)
         await self._store.grant_resume(token_hash, grant)
