@@ -30,6 +30,16 @@ def decode(data: bytes | str, kind: type[T]) -> T:
     return decoder.decode(data)
 
 
+def plain(value: Any) -> Any:
+    """A value as JSON-able builtins, to travel inside a larger message."""
+    return msgspec.to_builtins(value)
+
+
+def from_plain(value: Any, kind: type[T]) -> T:
+    """The inverse of `plain`, checked as strictly as `decode`."""
+    return msgspec.convert(value, kind)
+
+
 def decode_info(data: bytes | str) -> RoomInfo:
     return decode(data, RoomInfo)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rooms.core.answers import InvalidAnswer, from_store, parse_answer
@@ -20,7 +21,14 @@ from rooms.core.outcomes import NoRewards, Rewards, final_result, finished_game,
 from rooms.core.question_event import VARIANTS, question_event
 from rooms.core.questions import Kind, Question, question_from_document
 from rooms.core.reveal import distribution, solution
-from rooms.core.scoring import AnswerRecord, PlayerTally, QuestionResult, apply_question, replay
+from rooms.core.scoring import (
+    AnswerRecord,
+    PlayerTally,
+    QuestionResult,
+    fold,
+    replay,
+    score_answer,
+)
 from rooms.core.settings import AUTOSTART_COUNTDOWN_MS
 from rooms.core.standings import Standings
 from rooms.core.state import Account, Phase, PlayerState, RoomState, StoredAnswer
@@ -28,6 +36,15 @@ from rooms.core.types import PlayerId
 
 MAX_RTT_ALLOWANCE_MS = 300
 PODIUM_SIZE = 3
+
+
+@dataclass(slots=True)
+class Scored:
+    """An answer to the open question, scored when it arrived."""
+
+    stored: StoredAnswer
+    record: AnswerRecord
+    result: QuestionResult
 
 
 def question_from_snapshot(doc: Mapping[str, Any]) -> Question:
@@ -47,9 +64,11 @@ class Game:
         self._accounts = {p.account.user_id for p in state.players.values() if p.account and not p.kicked}
         self.standings = Standings()
         self._settings = state.settings.as_dict()  # settings never change during a game
+        self._rules = state.settings.scoring_rules
         self._lobby = LobbyNews()
         self._active = sum(1 for p in state.players.values() if not p.left and not p.kicked)
         self._open_frames: SharedEvent | None = None
+        self._scored: dict[PlayerId, Scored] = {}  # the open question's answers, scored on arrival
         if state.question_index >= 0:  # a room loaded from the store (a new owner) carries on as it was
             self._rank()
         if state.phase is Phase.QUESTION:
@@ -162,12 +181,18 @@ class Game:
         effects.merge(self._open(0, now_ms))
         return effects
 
-    def next(self, now_ms: int, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]]) -> Effects:
-        """After a reveal: the next question, or the end of the game after the last one."""
+    @property
+    def next_finishes(self) -> bool:
+        """Whether `next` ends the game (and so needs every question's answers)."""
+        return self.state.question_index + 1 >= len(self.questions)
+
+    def next(self, now_ms: int, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]] = ()) -> Effects:
+        """After a reveal: the next question, or the end of the game after the last one (which
+        needs `all_answers`, every closed question's, to write the results)."""
         state = self.state
         if state.phase is not Phase.REVEAL:
             raise RoomError("wrong_state", "`next` follows a reveal")
-        if state.question_index + 1 >= len(self.questions):
+        if self.next_finishes:
             return self.finish(now_ms, all_answers)
         return self._open(state.question_index + 1, now_ms)
 
@@ -181,6 +206,7 @@ class Game:
             now_ms + state.settings.read_time_ms + question.time_limit_ms + MAX_RTT_ALLOWANCE_MS
         )
         state.question_seq = self._next_seq()
+        self._scored = {}
         event = question_event(state, question, index, len(self.questions), state.question_seq, now_ms)
         self._open_frames = event
         return Effects(shared=[event], question_opened=True)
@@ -201,49 +227,96 @@ class Game:
     def eligible(self, player: PlayerState, index: int) -> bool:
         return not player.kicked and player.first_question <= index
 
-    def close(self, answers: Mapping[PlayerId, StoredAnswer]) -> Effects:
-        """Score the open question and reveal it: `reveal`, each player's `result`, `scoreboard`."""
+    def score_answer(self, player_id: PlayerId, index: int, stored: StoredAnswer) -> None:
+        """An answer the store accepted for the open question, scored as it arrives (O(1)), so that
+        closing the question only reveals, folds and ranks. The first one for a player counts."""
+        state = self.state
+        player = state.players.get(player_id)
+        if (
+            state.phase is not Phase.QUESTION
+            or index != state.question_index
+            or player_id in self._scored
+            or player is None
+            or player.kicked
+        ):
+            return
+        question = self.questions[index]
+        # Parsed and checked once, at the edge that recorded it.
+        record = AnswerRecord(from_store(question, stored.answer), stored.receipt.credited_ms)
+        result = score_answer(player.tally.streak, question, record, self._rules)
+        self._scored[player_id] = Scored(stored, record, result)
+
+    @property
+    def scored_count(self) -> int:
+        """How many answers to the open question have been scored (the store holds at least as many)."""
+        return len(self._scored)
+
+    def close(self, answers: Mapping[PlayerId, StoredAnswer] | None = None) -> Effects:
+        """Close the open question: `reveal`, each player's `result`, `scoreboard` (`reveal` then
+        `settle` in one step)."""
+        effects = self.reveal(answers)
+        effects.merge(self.settle())
+        effects.personal_at = 1  # PROTOCOL.md order: reveal, each player's result, scoreboard
+        return effects
+
+    def reveal(self, answers: Mapping[PlayerId, StoredAnswer] | None = None) -> Effects:
+        """Close the open question and reveal it. `answers` (the store's, after it closed) adds those
+        whose notice has not arrived yet; without it, the answers scored on arrival are all there is.
+        Needs only the distribution: the first byte of the reveal does not wait for the scoring."""
         state = self.state
         if state.phase is not Phase.QUESTION:
             raise RoomError("wrong_state", "No question is open")
         index = state.question_index
+        for player_id, stored in (answers or {}).items():
+            self.score_answer(player_id, index, stored)
         question = self.questions[index]
-        records = self._records(question, answers)
-        tallies = {p.id: p.tally for p in state.players.values() if self.eligible(p, index)}
-        new_tallies, results = apply_question(
-            tallies,
-            question,
-            records,
-            state.settings.scoring_rules,
-            index in state.voided,
-            self._extra(index),
-        )
-        for player_id, tally in new_tallies.items():
-            state.players[player_id].tally = tally
+        players = state.players
+        # A player kicked after answering counts nowhere, not even in the chart.
+        scored = [s for player_id, s in self._scored.items() if not players[player_id].kicked]
         state.phase = Phase.REVEAL
         revealed_question = self._open_frames.host if self._open_frames else None
         self._open_frames = None
-        effects = Effects(question_closed=True)
         reveal: dict[str, Any] = {
             "type": "reveal",
             "seq": self._next_seq(),
             "question": index,
             "distribution": distribution(
-                question,
-                (r.answer for r in records.values()),
-                (results[p].fraction for p in records if p in results),
+                question, (s.record.answer for s in scored), (s.result.fraction for s in scored)
             ),
         }
         correct = solution(question, state.extra_accepted.get(index, ()))
         if correct is not None:
             reveal["correct"] = correct
         state.last_reveal = {"question": revealed_question, "reveal": reveal}
-        effects.shared.append(SharedEvent(reveal["seq"], reveal))
+        return Effects(shared=[SharedEvent(reveal["seq"], reveal)], question_closed=True)
+
+    def settle(self) -> Effects:
+        """After `reveal`: fold the revealed question into every tally, rank, and send each player's
+        `result` and the `scoreboard`."""
+        state = self.state
+        index = state.question_index
+        question = self.questions[index]
+        rules = self._rules
+        scored, self._scored = self._scored, {}
+        results: dict[PlayerId, QuestionResult] = {}
+        for player in state.players.values():
+            entry = scored.get(player.id)
+            if player.kicked or (entry is None and player.first_question > index):
+                continue
+            if entry is None:
+                result = score_answer(player.tally.streak, question, None, rules)
+                player.tally = fold(player.tally, result, None)
+            else:
+                result = entry.result
+                player.tally = fold(player.tally, result, entry.record)
+            results[player.id] = result
         self._rank()
-        effects.personal = self._personal_results(index, results, answers)
-        effects.personal_at = 1  # PROTOCOL.md order: reveal, each player's result, scoreboard
-        effects.shared.append(self._scoreboard())
-        return effects
+        receipts = {player_id: entry.stored for player_id, entry in scored.items()}
+        return Effects(
+            personal=self._personal_results(index, results, receipts),
+            personal_at=0,
+            shared=[self._scoreboard()],
+        )
 
     def _records(
         self, question: Question, answers: Mapping[PlayerId, StoredAnswer]

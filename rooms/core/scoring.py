@@ -25,11 +25,13 @@ __all__ = [
     "ScoringSettings",
     "apply_question",
     "credited_ms",
+    "fold",
     "grade",
     "is_in_time",
     "is_too_early",
     "question_points",
     "replay",
+    "score_answer",
     "streak_bonus",
 ]
 
@@ -156,41 +158,52 @@ def apply_question(
     results: dict[PlayerId, QuestionResult] = {}
     for player_id in dict.fromkeys([*tallies, *answers]):
         tally = tallies.get(player_id, PlayerTally())
-        new_tallies[player_id], results[player_id] = _score_one(
-            tally, question, answers.get(player_id), settings, voided, extra
-        )
+        record = answers.get(player_id)
+        result = score_answer(tally.streak, question, record, settings, voided, extra)
+        new_tallies[player_id], results[player_id] = fold(tally, result, record), result
     return new_tallies, results
 
 
-def _score_one(
-    tally: PlayerTally,
+def score_answer(
+    streak: int,
     question: Question,
     record: AnswerRecord | None,
     settings: ScoringSettings,
-    voided: bool,
-    extra: tuple[Answer, ...],
-) -> tuple[PlayerTally, QuestionResult]:
+    voided: bool = False,
+    extra: tuple[Answer, ...] = (),
+) -> QuestionResult:
+    """One player's result on one question (`record` None: no answer), from their streak before it.
+    It needs nothing else of the room, so a live room scores each answer as it arrives."""
     answered = record is not None
     if voided or question.kind is Kind.POLL:
-        return tally, QuestionResult(False, None, 0, tally.streak, answered)
+        return QuestionResult(False, None, 0, streak, answered)
     if record is None:
-        return replace(tally, streak=0), QuestionResult(False, 0.0, 0, 0, False)
+        return QuestionResult(False, 0.0, 0, 0, False)
     fraction = grade(question, record.answer, extra) or 0.0
     fully = fraction >= 1.0
-    streak = tally.streak + 1 if fully else 0
+    streak = streak + 1 if fully else 0
     points = question_points(
         question.points, fraction, record.credited_ms, question.time_limit_ms, settings.mode
     )
     # A "no points" question counts for the streak like any other, but pays no bonus itself.
     if fully and settings.streak and question.points > 0:
         points += streak_bonus(streak)
-    new_tally = PlayerTally(
-        score=tally.score + points,
-        streak=streak,
+    return QuestionResult(fully, fraction, points, streak, True)
+
+
+def fold(tally: PlayerTally, result: QuestionResult, record: AnswerRecord | None) -> PlayerTally:
+    """A tally after one question's result: a poll or a voided question (nothing graded) leaves it
+    alone, a missed one ends the streak."""
+    if result.fraction is None:
+        return tally
+    if record is None:
+        return replace(tally, streak=0) if tally.streak else tally
+    return PlayerTally(
+        score=tally.score + result.points,
+        streak=result.streak,
         total_credited_ms=tally.total_credited_ms + record.credited_ms,
-        correct_count=tally.correct_count + int(fully),
+        correct_count=tally.correct_count + int(result.correct),
     )
-    return new_tally, QuestionResult(fully, fraction, points, streak, True)
 
 
 def replay(

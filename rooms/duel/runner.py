@@ -97,7 +97,7 @@ class DuelRunner(RoomRunner):
         )
         stored = StoredAnswer(stored_form(parse_answer(question, move.answer)), receipt)
         if await self._store.record_answer(self.pin, index, bot_id, stored) == "ok":
-            self._answer_recorded(bot_id, index)
+            self._answer_recorded(bot_id, index, stored)
 
     # --- a new owner -----------------------------------------------------------------------------
 

@@ -328,17 +328,19 @@ class RoomEdge:
     async def answer(self, connection: Connection, frame: AnswerFrame) -> None:
         """Check, record (first one wins) and ack an answer, by this node's clock. O(1)."""
         received = self._clock.now_ms()
-        reason = await self._record(connection, frame, received)
-        ack: dict[str, Any] = {"type": "answer_ack", "question": frame.question, "accepted": reason is None}
-        if reason is not None:
-            ack["reason"] = reason
+        recorded = await self._record(connection, frame, received)
+        accepted = isinstance(recorded, StoredAnswer)
+        ack: dict[str, Any] = {"type": "answer_ack", "question": frame.question, "accepted": accepted}
+        if not accepted:
+            ack["reason"] = recorded
         await connection.send_frame(ack)
-        if reason is None:
+        if isinstance(recorded, StoredAnswer):
             await self._owner().notify(
-                Notice("answered", (connection.player_id or "",), question=frame.question)
+                Notice("answered", (connection.player_id or "",), question=frame.question, answer=recorded)
             )
 
-    async def _record(self, connection: Connection, frame: AnswerFrame, received: int) -> str | None:
+    async def _record(self, connection: Connection, frame: AnswerFrame, received: int) -> StoredAnswer | str:
+        """The answer as the store recorded it, or why it was refused."""
         player_id = connection.player_id or ""
         if self.open_question is None or frame.question != self.open_question:
             return "closed"
@@ -358,7 +360,6 @@ class RoomEdge:
         receipt = Receipt(
             sent, received, None if rtt is None else round(rtt), credited_ms(received, sent, read, rtt, limit)
         )
-        outcome = await self._store.record_answer(
-            self.pin, frame.question, player_id, StoredAnswer(answer, receipt)
-        )
-        return None if outcome == "ok" else outcome
+        stored = StoredAnswer(answer, receipt)
+        outcome = await self._store.record_answer(self.pin, frame.question, player_id, stored)
+        return stored if outcome == "ok" else outcome

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from rooms.core.game import Game
 from rooms.core.protocol import Frame
-from rooms.core.state import Account, Phase, PlayerState
+from rooms.core.state import Account, Phase, PlayerState, StoredAnswer
 from rooms.core.types import PlayerId
 
 
@@ -50,7 +50,8 @@ class Seat:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """Something an edge tells the owner without waiting: `answered` (players answered `question`),
+    """Something an edge tells the owner without waiting: `answered` (players answered `question`;
+    with one player, `answer` is what the store recorded, so the owner scores it on arrival),
     `presence` (players' sockets came or went), `host` (the host's socket), `sent` (the edge
     finished sending the open question at `at_ms`)."""
 
@@ -59,6 +60,7 @@ class Notice:
     connected: bool = True
     question: int = -1
     at_ms: int = 0
+    answer: StoredAnswer | None = None
 
 
 class Owner(Protocol):

@@ -22,7 +22,7 @@ from rooms.bus.base import Bus, Subscription
 from rooms.core import codec
 from rooms.core.events import RoomError
 from rooms.core.protocol import Frame, FrameError, parse_frame
-from rooms.core.state import Account
+from rooms.core.state import Account, StoredAnswer
 from rooms.core.types import PlayerId
 from rooms.owner.base import Notice, Owner, Seat
 
@@ -94,7 +94,8 @@ class OwnerClient:
 
     def notify(self, pin: str, notice: Notice) -> None:
         batch = self._notices.setdefault(pin, [])
-        batch.append([notice.kind, notice.players, notice.connected, notice.question, notice.at_ms])
+        answer = None if notice.answer is None else codec.plain(notice.answer)
+        batch.append([notice.kind, notice.players, notice.connected, notice.question, notice.at_ms, answer])
         if len(batch) == 1:
             asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._send_notices(pin)))
 
@@ -142,8 +143,9 @@ async def serve_request(owner: Owner, request: dict[str, Any], reply: Reply) -> 
     """Answer one request (or apply a batch of notices) on the owning node."""
     op = request.get("op")
     if op == "notices":
-        for kind, players, connected, question, at_ms in request["notices"]:
-            await owner.notify(Notice(kind, tuple(players), connected, question, at_ms))
+        for kind, players, connected, question, at_ms, recorded in request["notices"]:
+            stored = None if recorded is None else codec.from_plain(recorded, StoredAnswer)
+            await owner.notify(Notice(kind, tuple(players), connected, question, at_ms, stored))
         return
     answer: dict[str, Any] = {"id": request.get("id")}
     try:

@@ -213,7 +213,7 @@ class RoomRunner:
         match notice.kind:
             case "answered":
                 for player_id in notice.players:
-                    self._answer_recorded(player_id, notice.question)
+                    self._answer_recorded(player_id, notice.question, notice.answer)
             case "presence":
                 for player_id in notice.players:
                     self._presence(player_id, notice.connected)
@@ -254,10 +254,12 @@ class RoomRunner:
             self._timers.at("grace", next_end, self._grace_over)
         self._close_if_all_answered()
 
-    def _answer_recorded(self, player_id: PlayerId, question: int) -> None:
-        """An edge stored an answer; O(1): count it, maybe close early, pace the host's counter."""
+    def _answer_recorded(self, player_id: PlayerId, question: int, answer: StoredAnswer | None) -> None:
+        """An edge stored an answer; O(1): score it, count it, maybe close early, pace the host's counter."""
         if self.state.phase is not Phase.QUESTION or question != self.state.question_index:
             return
+        if answer is not None:
+            self.game.score_answer(player_id, question, answer)
         if not self._attendance.answer(player_id):
             return
         if "answers" not in self._timers:
@@ -305,15 +307,20 @@ class RoomRunner:
         await self.close_question()
 
     async def close_question(self) -> None:
+        """Close the open question: the reveal goes out first, then the scoring it does not need
+        (folding every tally, ranking, each player's result, the scoreboard)."""
         async with self._lock:
             if self.disposed or self.state.phase is not Phase.QUESTION:
                 return  # already closed by another path (deadline, early close, host)
             index = self.state.question_index
-            await self._store.close_answers(self.pin, index)
-            effects = self.game.close(await self._store.answers(self.pin, index))
+            stored = await self._store.close_answers(self.pin, index)
+            # Answers were scored as their notices arrived: read them all only when some are on their way.
+            late = await self._store.answers(self.pin, index) if stored != self.game.scored_count else None
             self._timers.cancel("deadline", "answers", "grace")
             self._attendance.close()
-            self._emit(effects, self.state.players.values())
+            self._emit(self.game.reveal(late))
+            await self.flushed()
+            self._emit(self.game.settle(), self.state.players.values())
         if self.state.settings.advances_by_itself:
             self._timers.after("advance", AUTO_ADVANCE_PAUSE_MS, self._auto_next)
 
@@ -364,8 +371,10 @@ class RoomRunner:
                 raise RoomError("bad_request", f"{frame.type} is not a host command")
 
     async def command_next(self) -> None:
+        # Only the end of the game reads back every question's answers (to write the results).
         await self._transition(
-            lambda answers: self.game.next(self._clock.now_ms(), answers), with_answers=True
+            lambda answers=(): self.game.next(self._clock.now_ms(), answers),
+            with_answers=self.game.next_finishes,
         )
 
     async def end(self) -> None:
@@ -403,8 +412,11 @@ class RoomRunner:
             for player_id in list(self._attendance.waiting):
                 self._attendance.hold(player_id, self._grace_end())
             self._time_grace()
-        elif state.phase is Phase.REVEAL and state.settings.advances_by_itself:
-            self._timers.after("advance", AUTO_ADVANCE_PAUSE_MS, self._auto_next)
+        elif state.phase is Phase.REVEAL:
+            # The last owner may have died between the reveal and saving the scores it led to.
+            await self._transition(self.game.rescore, with_answers=True)
+            if state.settings.advances_by_itself:
+                self._timers.after("advance", AUTO_ADVANCE_PAUSE_MS, self._auto_next)
         elif state.phase is Phase.LOBBY:
             async with self._lock:
                 self._count_down()  # a countdown under way goes on; one its seats were due goes off

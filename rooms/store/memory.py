@@ -106,8 +106,9 @@ class MemoryRoomStore:
         answers[player_id] = codec.encode(answer)
         return "ok"
 
-    async def close_answers(self, pin: str, question: int) -> None:
+    async def close_answers(self, pin: str, question: int) -> int:
         self._closed.add((pin, question))
+        return len(self._answers.get((pin, question), {}))
 
     async def answers(self, pin: str, question: int) -> dict[PlayerId, StoredAnswer]:
         return {pid: codec.decode_answer(raw) for pid, raw in self._answers.get((pin, question), {}).items()}

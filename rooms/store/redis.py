@@ -148,12 +148,14 @@ class RedisRoomStore:
             if not future.done():
                 future.set_result(_text(outcome))
 
-    async def close_answers(self, pin: str, question: int) -> None:
+    async def close_answers(self, pin: str, question: int) -> int:
         key = self._key(pin, "closed")
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=True) as pipe:  # closed and counted at one instant
             pipe.sadd(key, question)
             pipe.pexpire(key, ROOM_TTL_MS)
-            await pipe.execute()
+            pipe.hlen(self._key(pin, f"answers:{question}"))
+            _, _, recorded = await pipe.execute()
+        return int(recorded)
 
     async def answers(self, pin: str, question: int) -> dict[PlayerId, StoredAnswer]:
         raw = await self.redis.hgetall(self._key(pin, f"answers:{question}"))

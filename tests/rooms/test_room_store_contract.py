@@ -124,8 +124,9 @@ async def test_the_first_answer_wins_and_none_counts_after_the_close(backend: Ba
     assert await store.record_answer(PIN, 0, "p1", stored("a")) == "ok"
     assert await store.record_answer(PIN, 0, "p1", stored("b")) == "duplicate"
     assert await store.has_answered(PIN, 0, "p1") and not await store.has_answered(PIN, 0, "p2")
-    await store.close_answers(PIN, 0)
+    assert await store.close_answers(PIN, 0) == 1  # how many were recorded when it closed
     assert await store.record_answer(PIN, 0, "p2", stored("a")) == "closed"
+    assert await store.close_answers(PIN, 0) == 1
     assert await store.answers(PIN, 0) == {"p1": stored("a")}
     assert await store.record_answer(PIN, 1, "p2", stored(["x", "y"], 0)) == "ok"  # another question
     assert await store.answers(PIN, 1) == {"p2": stored(["x", "y"], 0)}
