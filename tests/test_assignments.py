@@ -171,7 +171,7 @@ async def test_an_attempt_opens_a_private_room_and_comes_back_while_under_way(
     assert attempt["resumed"] is False and len(attempt["pin"]) == 6
     room = app.state.node.runners[attempt["pin"]].state
     assert room.kind == "assignment" and room.game_id == attempt["game_id"]
-    assert room.settings.max_players == 1 and room.settings.auto_advance and room.settings.question_on_devices
+    assert room.settings.max_players == room.settings.autostart == 1 and room.settings.question_on_devices
     assert room.title == "Homework 1"
     clock.advance(6 * 60_000)  # past the due date: the attempt under way still comes back
     again = (await client.post(f"/assignments/code/{code}/attempts", headers=given["alice"])).json()

@@ -13,14 +13,15 @@ ATTEMPT_PLAYERS = 1
 
 def attempt_settings(chosen: dict[str, Any]) -> GameSettings:
     """The host's choices (scoring, streak, read time, shuffle) and what a lone player needs: the
-    question on their device, a room that moves on by itself, and no one else in it."""
+    question on their device, a room that starts once they are seated and moves on by itself (no
+    host), and no one else in it."""
     return GameSettings(
         **chosen,
         question_on_devices=True,
-        auto_advance=True,
         late_join=False,
         top_n=ATTEMPT_PLAYERS,
         max_players=ATTEMPT_PLAYERS,
+        autostart=ATTEMPT_PLAYERS,
     )
 
 
