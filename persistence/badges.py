@@ -16,10 +16,15 @@ A rule is `{"kind": ..., <parameters>}`. Kinds:
 - `duel_wins` {`at_least`}: a rated duel won, and that many rated duel wins in all;
 - `duel_streak` {`wins`}: that many rated duels won in a row, ending with this one;
 - `duel_upset` {`by`?}: a rated duel won against an opponent rated higher (by at least `by`
-  points, default 1) before it.
+  points, default 1) before it;
+- `member_days` {`at_least`}: an account that many days old with a finished game played (a
+  time-based badge: the daily job awards it, since no game marks the day it comes due).
 
 A duel is rated when both seats are different signed-in accounts and neither is a bot; the duel
 rules are met only by a rated duel (a bot or a second tab as a guest cannot be farmed for them).
+
+The daily job evaluates the rules that need no game (`RECORD_KINDS`) over each candidate's record,
+so a badge the per-game path missed (results written out of order after an outage) still comes.
 
 A rule of an unknown kind, or with parameters missing, is met by no one (a catalogue written by a
 newer node must not crash an older one).
@@ -88,6 +93,12 @@ CATALOGUE: tuple[BadgeSpec, ...] = (
         "Win a rated duel against a higher-rated opponent (ratings before the duel).",
         {"kind": "duel_upset"},
     ),
+    BadgeSpec(
+        "anniversary",
+        "Anniversary",
+        "Have your account for a year, with a game played.",
+        {"kind": "member_days", "at_least": 365},
+    ),
 )
 
 
@@ -109,6 +120,7 @@ class RecordFacts:
     xp: int
     games_played: int
     streak_days: int  # consecutive UTC days with a finished game, ending on this game's day
+    member_days: int = 0  # days since the account was made (set by the daily job)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +191,10 @@ def _duel_upset(rule: Rule, facts: Facts) -> bool:
     return duel is not None and duel.won and duel.opponent_rating_before - duel.rating_before >= margin
 
 
+def _member_days(rule: Rule, facts: Facts) -> bool:
+    return facts.record.games_played >= 1 and facts.record.member_days >= int(rule["at_least"])
+
+
 RULES: dict[str, Callable[[Rule, Facts], bool]] = {
     "games_played": _games_played,
     "xp": _xp,
@@ -189,7 +205,10 @@ RULES: dict[str, Callable[[Rule, Facts], bool]] = {
     "duel_wins": _duel_wins,
     "duel_streak": _duel_streak,
     "duel_upset": _duel_upset,
+    "member_days": _member_days,
 }
+# Rules decided by a player's record alone, with no game in hand: the daily job evaluates these.
+RECORD_KINDS = frozenset({"games_played", "xp", "streak", "member_days"})
 
 
 def meets(rule: Rule, facts: Facts) -> bool:
@@ -206,6 +225,21 @@ def meets(rule: Rule, facts: Facts) -> bool:
 def earned(catalogue: Iterable[tuple[str, Rule]], facts: Facts) -> list[str]:
     """The codes of the `(code, rule)` entries that `facts` meet, in catalogue order."""
     return [code for code, rule in catalogue if meets(rule, facts)]
+
+
+NO_GAME = GameFacts(rank=None, players=0, scored_questions=0, correct_scored=0, fastest_correct=False)
+
+
+def earned_by_record(
+    catalogue: Iterable[tuple[int, Rule]], record: RecordFacts, held: Collection[int]
+) -> list[int]:
+    """The ids of the `(id, rule)` entries of a record kind that `record` meets and are not `held`."""
+    facts = Facts(NO_GAME, record)
+    return [
+        badge_id
+        for badge_id, rule in catalogue
+        if badge_id not in held and rule.get("kind") in RECORD_KINDS and meets(rule, facts)
+    ]
 
 
 # ---- facts from plain game data ------------------------------------------------------------------
@@ -255,6 +289,19 @@ def longest_streak_rule(rules: Iterable[Rule]) -> int:
             except (KeyError, TypeError, ValueError):
                 continue
     return max(days)
+
+
+def longest_run(days: Collection[date]) -> int:
+    """The most consecutive days in `days`."""
+    best = 0
+    for first in days:
+        if first - timedelta(days=1) in days:
+            continue  # not the first day of its run
+        length = 1
+        while first + timedelta(days=length) in days:
+            length += 1
+        best = max(best, length)
+    return best
 
 
 def current_streak(days: Collection[date], today: date) -> int:

@@ -14,8 +14,10 @@ from persistence.repositories.assignments import AssignmentRepository
 from persistence.repositories.duels import DuelRepository
 from persistence.repositories.games import GameRepository
 from persistence.repositories.leaderboards import LeaderboardRepository
+from persistence.repositories.notifications import NotificationRepository
 from persistence.repositories.progress import ProgressRepository
 from persistence.repositories.quizzes import QuizRepository
+from persistence.repositories.scheduling import ScheduledGameRepository
 from persistence.repositories.users import RefreshTokenRepository, UserRepository
 
 
@@ -38,6 +40,8 @@ class UnitOfWork:
         self.leaderboards = LeaderboardRepository(self.session)
         self.analytics = AnalyticsRepository(self.session)
         self.assignments = AssignmentRepository(self.session)
+        self.scheduled = ScheduledGameRepository(self.session)
+        self.notifications = NotificationRepository(self.session)
         return self
 
     async def __aexit__(

@@ -47,6 +47,28 @@ ASSIGNMENT = {"id": 5, "code": "q3Vx9Lw2Tb7Ka0Rz", "title": "Capitals homework",
               "players": [ATTEMPT, {"user": {"id": 11, "username": "bo"}, "status": "in_progress",
                                     "opened_at": WHEN, "started_at": "2026-03-10T12:03:00Z", "game_id": 45,
                                     "score": None, "correct_count": None, "rank": None}]}
+SCHEDULED = {"id": 5, "quiz_id": 12, "title": "World Capitals", "starts_at": "2026-03-12T09:00:00Z",
+             "state": "open", "settings": SETTINGS, "invitees": ["ines", "omar"], "created_at": WHEN,
+             "game_id": 40, "pin": "305117", "host_token": "mJ3kQ0b8fGv1Wl5nYd2Xr7Ta9sHcZu4pEoA6iB_eN0c",
+             "join_url": "http://192.168.1.20:8000/play?pin=305117", "failure": None}
+NOTIFICATION = {"id": 88, "kind": "game_opening",
+                "text": "“World Capitals” hosted by hana is open: join with PIN 305117.",
+                "data": {"scheduled_id": 5, "title": "World Capitals", "host": "hana", "pin": "305117",
+                         "starts_at": "2026-03-12T09:00:00Z", "role": "player"},
+                "created_at": "2026-03-12T09:00:02Z", "read_at": None}
+SCHEDULING_EXAMPLES: dict[str, Any] = {
+    "ScheduleGame": {"quiz_id": 12, "starts_at": "2026-03-12T09:00:00Z", "settings": {"late_join": False},
+                     "invitees": ["ines", "omar"]},
+    "ScheduledSession": SCHEDULED,
+    "ScheduledList": {"items": [SCHEDULED], "total": 1, "limit": 20, "offset": 0},
+    "UpcomingList": {"items": [{"id": 5, "title": "World Capitals", "host": OWNER,
+                                "starts_at": "2026-03-12T09:00:00Z", "state": "open", "role": "player",
+                                "pin": "305117", "join_url": "http://192.168.1.20:8000/play?pin=305117"}],
+                     "total": 1, "limit": 20, "offset": 0},
+    "NotificationList": {"items": [NOTIFICATION], "total": 1, "limit": 20, "offset": 0, "unread": 1},
+    "MarkRead": {"ids": [88]},
+    "Unread": {"unread": 0},
+}
 
 EXAMPLES: dict[str, Any] = {
     "StoredImage": {"url": IMAGE_URL, "media_type": "image/png", "width": 1200, "height": 800,
@@ -128,6 +150,7 @@ EXAMPLES: dict[str, Any] = {
         "node": "app-1",
         "rooms": {"owned": 3, "served": 5, "draining": False},
     },
+    **SCHEDULING_EXAMPLES,
 }
 
 # Examples of bodies that are text rather than JSON, by content type.

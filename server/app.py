@@ -37,6 +37,7 @@ from server.live import (
     reconcile_live_games,
     results_outbox,
 )
+from server.notifications.notifier import Notifier
 from server.openapi import build_openapi
 from server.routes import (
     analytics,
@@ -47,11 +48,14 @@ from server.routes import (
     health,
     images,
     leaderboards,
+    notifications,
     pages,
     progress,
     qr,
     quizzes,
+    scheduled,
 )
+from server.scheduling.scheduler import build_scheduler
 from server.ws import SocketLimits, WebSocketGateway
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -67,6 +71,8 @@ APIS: list[Api] = [
     qr.api,
     analytics.api,
     assignments.api,
+    scheduled.api,
+    notifications.api,
 ]
 PAGES = {"/docs": "docs.html"}  # the player, host and other pages: server/routes/pages.py
 VERSION = "0.1.0"
@@ -107,9 +113,17 @@ def create_app(
         await app.state.node.start()
         if database is None:  # tests that own their database own its rows too
             await reconcile_live_games(app.state.db, app.state.node, shared_store=shared)
+        node = app.state.node
+        app.state.notifier = Notifier(app.state.db, node.bus, node.clock)
+        scheduler = app.state.scheduler = build_scheduler(
+            settings, app.state.db, node, app.state.notifier, app.state.redis
+        )
+        if database is None:  # tests that own their database run the jobs themselves (its clock)
+            scheduler.start()
         try:
             yield
         finally:
+            await scheduler.stop()
             # With Redis, other nodes take our rooms over at once; alone, the rooms wait in Redis
             # for this node's restart.
             await app.state.node.stop(hand_over=shared)

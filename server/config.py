@@ -31,6 +31,7 @@ class Settings:
     lease_ttl_ms: int = 3_000  # with Redis: a dead owner's rooms move to another node after this long
     drop_grace_ms: int = 5_000  # a player who dropped mid-question holds it open this long (a Wi-Fi blip)
     drain_timeout_s: float = 0.0  # on SIGTERM, how long the rooms this node owns may run on first
+    scheduler_poll_s: float = 5.0  # how often each node looks for scheduled sessions that are due
     secret_key: str = ""
     node_id: str = field(default_factory=lambda: secrets.token_hex(4))
     allowed_origins: tuple[str, ...] = ()
@@ -111,6 +112,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         lease_ttl_ms=int(env.get("LEASE_TTL_MS", defaults.lease_ttl_ms)),
         drop_grace_ms=int(env.get("DROP_GRACE_MS", defaults.drop_grace_ms)),
         drain_timeout_s=float(env.get("DRAIN_TIMEOUT_S", defaults.drain_timeout_s)),
+        scheduler_poll_s=float(env.get("SCHEDULER_POLL_S", defaults.scheduler_poll_s)),
         secret_key=secret,
         node_id=env.get("NODE_ID") or defaults.node_id,
         allowed_origins=_split(env.get("ALLOWED_ORIGINS")),

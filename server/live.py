@@ -23,6 +23,8 @@ from rooms.store.base import RoomStore
 from rooms.store.memory import MemoryRoomStore
 from rooms.store.redis import RedisRoomStore
 from server.config import Settings
+from server.notifications.notifier import Notifier
+from server.notifications.rewards import RewardNotices
 from server.outbox import Outbox, SpoolOutbox, default_spool_path
 from server.redis_outbox import RedisStreamOutbox
 from server.results import DatabaseResultsSink
@@ -122,11 +124,13 @@ def build_node(
 def _node(
     settings: Settings, database: Database, clock: Clock, store: RoomStore, bus: Bus, leases: Leases
 ) -> RoomNode:
+    # Players are told their badges and levels when the results are written.
+    notices = RewardNotices(Notifier(database, bus, clock))
     return RoomNode(
         store=store,
         bus=bus,
         clock=clock,
-        sink=DatabaseResultsSink(database),
+        sink=DatabaseResultsSink(database, notices=notices),
         rewards=XpRewards(),
         authenticate=account_lookup(settings, database),
         limits=Limits(

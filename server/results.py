@@ -35,6 +35,7 @@ from persistence.uow import UnitOfWork
 from rooms.core.results import AnswerOutcome, FinishedGame, PlayerOutcome
 from rooms.core.state import Receipt
 from server.duels.results import DUEL, record_duel
+from server.notifications.rewards import RewardNotices
 from server.outbox import Backoff, MemoryOutbox, Outbox, OutboxDrainer, OutboxEntry
 
 log = logging.getLogger(__name__)
@@ -128,8 +129,9 @@ class GameSummary:
 class ResultsWriter:
     """Writes one finished game in one transaction, idempotently."""
 
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, notices: RewardNotices | None = None):
         self.database = database
+        self.notices = notices  # badges and levels told to the players (server/notifications)
         self._catalogue_synced = False
 
     async def sync_catalogue(self) -> None:
@@ -155,7 +157,10 @@ class ResultsWriter:
             await _write_players_and_answers(uow, game, known)
             duels = await record_duel(uow, game, known) if game.kind == DUEL else {}
             await _reward(uow, game, account_outcomes(game, known), duels)
+            told = await self.notices.stage(uow, game.game_id) if self.notices else []
             await uow.commit()
+        if self.notices:
+            await self.notices.publish(told)
         return True
 
 
@@ -246,8 +251,14 @@ class DatabaseResultsSink:
     """The rooms' `ResultsSink`: each finished game goes to the outbox, then the outbox is drained
     (inline, so results normally appear at once; in the background, with backoff, after a failure)."""
 
-    def __init__(self, database: Database, outbox: Outbox | None = None, backoff: Backoff | None = None):
-        self.writer = ResultsWriter(database)
+    def __init__(
+        self,
+        database: Database,
+        outbox: Outbox | None = None,
+        backoff: Backoff | None = None,
+        notices: RewardNotices | None = None,
+    ):
+        self.writer = ResultsWriter(database, notices)
         self.drainer = OutboxDrainer(outbox or MemoryOutbox(), self._deliver, backoff or Backoff())
 
     @property

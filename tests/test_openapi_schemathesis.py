@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from tests.conftest import TEST_SECRET, run_blocking
 EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_EXAMPLES", 15))
 load_all_checks()
 EVERY_CHECK = CHECKS.get_all()  # not only the default set: 405s and Allow, auth, stale resources too
+SOON = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 QUIZ_DOCUMENT_BODIES = {("POST", "/quizzes"), ("PUT", "/quizzes/{id}"), ("POST", "/quizzes/import")}
 
 
@@ -57,13 +59,17 @@ def satisfy_cross_field_rules(case: schemathesis.Case) -> schemathesis.Case:
     """Makes a generated quiz document keep the rules that tie one field to another, which JSON
     Schema cannot state and which the document's descriptions spell out: option texts differ once
     trimmed, and a slider's min < max, step <= max - min, min <= correct <= max; an analytics range's
-    `from` is not after its `to`; an assignment's due date is in the future. Everything else in
+    `from` is not after its `to`; an assignment's due date is in the future; a scheduled session
+    starts within the year ahead and invites existing accounts. Everything else in
     the case is left as generated."""
     query = case.query if isinstance(case.query, dict) else {}
     if case.path.startswith("/analytics/") and str(query.get("from", "")) > str(query.get("to", "~")):
         query["from"], query["to"] = query["to"], query["from"]  # a range's `from` is not after its `to`
     if (case.method, case.path) == ("POST", "/assignments") and isinstance(case.body, dict):
         case.body["due_at"] = "2099-01-01T00:00:00Z"  # a due date is in the future
+    if (case.method, case.path) == ("POST", "/games/scheduled") and isinstance(case.body, dict):
+        case.body["starts_at"] = SOON  # within the year ahead, as its description says
+        case.body["invitees"] = []  # existing accounts only
     if (case.method, case.path) in QUIZ_DOCUMENT_BODIES and isinstance(case.body, dict):
         for question in case.body.get("questions") or []:
             if not isinstance(question, dict):

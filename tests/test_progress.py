@@ -89,7 +89,7 @@ async def test_badge_catalogue_anonymous_and_signed_in(
     client: httpx.AsyncClient, signup: Signup, app: Any, db: Database
 ) -> None:
     body = (await client.get("/badges")).json()
-    assert body["total"] == len(body["items"]) == 13 and (body["limit"], body["offset"]) == (100, 0)
+    assert body["total"] == len(body["items"]) == 14 and (body["limit"], body["offset"]) == (100, 0)
     assert body["items"][0] == {
         "code": "first_game",
         "name": "First game",
@@ -104,7 +104,7 @@ async def test_badge_catalogue_anonymous_and_signed_in(
     assert items["first_game"]["earned"] is True and items["first_game"]["awarded_at"].endswith("Z")
     assert items["winner"]["earned"] is False and "awarded_at" not in items["winner"]
     page = (await client.get("/badges", params={"limit": 2, "offset": 12})).json()
-    assert [b["code"] for b in page["items"]] == ["duel_upset"] and page["total"] == 13
+    assert [b["code"] for b in page["items"]] == ["duel_upset", "anniversary"] and page["total"] == 14
 
 
 async def test_badges_with_a_bad_token_is_401(client: httpx.AsyncClient) -> None:

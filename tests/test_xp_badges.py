@@ -94,7 +94,7 @@ RULE = {spec.code: spec.rule for spec in CATALOGUE}
 
 
 def test_catalogue_codes_are_unique_and_every_rule_is_known() -> None:
-    assert len(RULE) == len(CATALOGUE) == 13
+    assert len(RULE) == len(CATALOGUE) == 14
     assert all(rule["kind"] in RULES for rule in RULE.values())
 
 

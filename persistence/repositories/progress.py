@@ -200,3 +200,62 @@ class ProgressRepository(Repository[XpEvent]):
             games_won=await self.games_won(user_id),
             play_days=(await self.play_days([user_id])).get(user_id, set()),
         )
+
+    # ---- what one game earned, and who may be due a badge by the calendar -------------------------
+
+    async def awards_in_game(self, game_id: int) -> list[tuple[int, Badge]]:
+        """The badges earned with `game_id`, as (user_id, badge)."""
+        rows = await self.session.execute(
+            select(BadgeAward.user_id, Badge)
+            .join(Badge, Badge.id == BadgeAward.badge_id)
+            .where(BadgeAward.game_id == game_id)
+            .order_by(BadgeAward.user_id, Badge.id)
+        )
+        return [(user_id, badge) for user_id, badge in rows.all()]
+
+    async def xp_in_game(self, game_id: int) -> dict[int, int]:
+        """The XP each user was granted for `game_id`."""
+        rows = await self.session.execute(
+            select(XpEvent.user_id, func.sum(XpEvent.amount))
+            .where(XpEvent.game_id == game_id)
+            .group_by(XpEvent.user_id)
+        )
+        return {user_id: int(amount or 0) for user_id, amount in rows.all()}
+
+    async def players_since(self, since: datetime) -> set[int]:
+        """Accounts with a counted game that ended since `since`."""
+        rows = await self.session.scalars(
+            select(GamePlayer.user_id)
+            .join(Game, Game.id == GamePlayer.game_id)
+            .where(
+                GamePlayer.user_id.is_not(None),
+                GamePlayer.rank.is_not(None),
+                Game.status == FINISHED,
+                Game.ended_at >= since,
+            )
+            .distinct()
+        )
+        return {user_id for user_id in rows.all() if user_id is not None}
+
+    async def joined_before(self, when: datetime, lacking_any_of: Collection[int]) -> dict[int, datetime]:
+        """Accounts created before `when` that played a counted game and lack at least one of the
+        badges `lacking_any_of`, with when they joined."""
+        if not lacking_any_of:
+            return {}
+        played = (
+            select(GamePlayer.id)
+            .join(Game, Game.id == GamePlayer.game_id)
+            .where(GamePlayer.user_id == User.id, GamePlayer.rank.is_not(None), Game.status == FINISHED)
+            .exists()
+        )
+        held = (
+            select(func.count(BadgeAward.id))
+            .where(BadgeAward.user_id == User.id, BadgeAward.badge_id.in_(lacking_any_of))
+            .scalar_subquery()
+        )
+        rows = await self.session.execute(
+            select(User.id, User.created_at).where(
+                User.created_at < when, played, held < len(set(lacking_any_of))
+            )
+        )
+        return {user_id: created for user_id, created in rows.all()}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CursorResult, Update, select, update
+from sqlalchemy import CursorResult, Update, and_, delete, exists, select, update
+from sqlalchemy.orm import aliased
 
 from persistence.models import RefreshToken, User
 from persistence.repositories.base import Repository
@@ -21,6 +23,12 @@ class UserRepository(Repository[User]):
 
     async def by_email(self, email_key: str) -> User | None:
         return await self.session.scalar(select(User).where(User.email_key == email_key))
+
+    async def by_usernames(self, username_keys: Collection[str]) -> list[User]:
+        if not username_keys:
+            return []
+        found = await self.session.scalars(select(User).where(User.username_key.in_(username_keys)))
+        return list(found.all())
 
 
 class RefreshTokenRepository(Repository[RefreshToken]):
@@ -63,6 +71,24 @@ class RefreshTokenRepository(Repository[RefreshToken]):
             .values(revoked_at=now)
         )
         return result.rowcount
+
+    async def purge_dead_families(self, now: datetime) -> int:
+        """Deletes every token of each family in which no token can be used any more (all spent,
+        revoked or expired); returns how many. A family with a usable token keeps its spent ones: one
+        presented again is how reuse is detected."""
+        live = aliased(RefreshToken)
+        usable = exists().where(
+            and_(
+                live.family_id == RefreshToken.family_id,
+                live.used_at.is_(None),
+                live.revoked_at.is_(None),
+                live.expires_at > now,
+            )
+        )
+        result = await self.session.execute(
+            delete(RefreshToken).where(~usable), execution_options={"synchronize_session": False}
+        )
+        return cast(CursorResult, result).rowcount
 
     async def _update(self, statement: Update) -> CursorResult:
         # "fetch" keeps RefreshToken objects already in the session in step with the rows just changed.

@@ -29,11 +29,14 @@ from rooms.core.protocol import (
     Pong,
     Queue,
     Resume,
+    Subscribe,
     parse_frame,
 )
 from rooms.core.state import Account
 from rooms.edge.connection import Connection, hash_token
 from rooms.edge.edge import RoomEdge
+from rooms.edge.inbox import ROLE as INBOX_ROLE
+from rooms.edge.inbox import Inboxes
 from rooms.edge.ratelimit import AddressLimiter, TokenBucket
 from rooms.owner.runner import DROP_GRACE_MS
 
@@ -76,6 +79,7 @@ class FrontDoor:
         # The `t` of the pings sent in the last few rounds: only those may come back as a round trip.
         self._recent_pings: deque[int] = deque(maxlen=2 * PING_SLICES)
         self._tick = 0
+        self.inboxes = Inboxes(node.bus, clock)  # `subscribe` sockets: a user's notifications
 
     def connect(self, connection: Connection) -> None:
         connection.bucket = TokenBucket(
@@ -142,8 +146,8 @@ class FrontDoor:
                     raise RoomError("not_found", "Duels are not served here")
                 account = await self._account(frame.token) if frame.token else None
                 await self._node.duels.queue(connection, frame, account)
-            case Frame(type="subscribe"):
-                raise RoomError("not_found", f"`{frame.type}` is not available on this server yet")
+            case Subscribe():
+                await self.inboxes.open(connection, (await self._account(frame.token)).user_id)
             case _:
                 raise RoomError(
                     "bad_request", "The first frame must be join, host, resume, queue or subscribe"
@@ -167,6 +171,8 @@ class FrontDoor:
         if connection.role == "seeker" and self._node.duels is not None:
             await self._node.duels.seeker_frame(connection, frame)
             return
+        if connection.role == INBOX_ROLE:
+            raise RoomError("bad_request", "A notification socket only listens (and pings)")
         edge = self._node.edges.get(connection.pin or "")
         if edge is None:
             raise RoomError("not_found", "This room has closed")
@@ -208,6 +214,7 @@ class FrontDoor:
         connection.closed = True
         if self._node.duels is not None:
             await self._node.duels.disconnected(connection)
+        await self.inboxes.close(connection)
         edge = self._node.edges.get(connection.pin or "")
         if edge is not None:
             await edge.depart(connection)

@@ -1,0 +1,178 @@
+"""Notifications: stored and listed over REST, marked read, made once per key, made by the results
+writer for badges and levels, and pushed to `subscribe` sockets on this node and, over real Redis,
+on another node (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable
+
+import httpx
+import orjson
+import pytest
+
+from persistence.db import Database
+from rooms.edge.connection import Connection
+from rooms.edge.inbox import user_channel
+from server.config import Settings
+from tests.gamedata import finished, make_game, seat
+from tests.scheduling.helpers import Peer, client_of, running, sign_up, today_clock
+from tests.services import REDIS_URL, need_redis
+
+WAIT_S = 5.0
+
+
+async def user_id(http: httpx.AsyncClient, auth: dict[str, str]) -> int:
+    return int((await http.get("/auth/me", headers=auth)).json()["id"])
+
+
+def token_of(auth: dict[str, str]) -> str:
+    return auth["Authorization"].removeprefix("Bearer ")
+
+
+async def subscribed(node: object, auth: dict[str, str]) -> tuple[Connection, Peer]:
+    peer = Peer()
+    connection = Connection(peer, address="198.51.100.4")
+    node.connect(connection)  # type: ignore[attr-defined]
+    await node.handle(connection, orjson.dumps({"type": "subscribe", "token": token_of(auth)}))  # type: ignore[attr-defined]
+    return connection, peer
+
+
+async def eventually(check: Callable[[], bool]) -> None:
+    """Waits (with a timeout) for a delivery that crosses Redis."""
+    async with asyncio.timeout(WAIT_S):
+        while not check():  # noqa: ASYNC110 - the frame lands in a plain list, which has no event
+            await asyncio.sleep(0.01)
+
+
+async def test_the_list_newest_first_with_the_unread_count_and_marking_read(
+    settings: Settings, db: Database
+) -> None:
+    async with running(settings, db, today_clock()) as app, client_of(app) as http:
+        ann, bob = await sign_up(http, "ann"), await sign_up(http, "bob")
+        ann_id, bob_id = await user_id(http, ann), await user_id(http, bob)
+        notify = app.state.notifier.notify
+        first = await notify(
+            ann_id, "assignment_due", "Homework due tomorrow", {"assignment": 3}, key="due:3"
+        )
+        assert await notify(ann_id, "assignment_due", "again", key="due:3") is None  # once per key
+        second = await notify(ann_id, "level_up", "You reached level 2.", {"level": 2})
+        others = await notify(bob_id, "level_up", "You reached level 2.")
+        assert first and second and others
+
+        listed = (await http.get("/notifications", headers=ann)).json()
+        assert [n["id"] for n in listed["items"]] == [second.id, first.id]
+        assert listed["total"] == 2 and listed["unread"] == 2
+        assert listed["items"][1] | {"created_at": None} == {
+            "id": first.id,
+            "kind": "assignment_due",
+            "text": "Homework due tomorrow",
+            "data": {"assignment": 3},
+            "created_at": None,
+            "read_at": None,
+        }
+        marked = await http.post("/notifications/read", json={"ids": [first.id, others.id]}, headers=ann)
+        assert marked.status_code == 200 and marked.json() == {"unread": 1}  # bob's id changed nothing
+        unread = (await http.get("/notifications", params={"unread": "true"}, headers=ann)).json()
+        assert [n["id"] for n in unread["items"]] == [second.id] and unread["unread"] == 1
+        assert (await http.get("/notifications", headers=bob)).json()["unread"] == 1
+        assert (await http.post("/notifications/read", json={"all": True}, headers=ann)).json() == {
+            "unread": 0
+        }
+
+        for body in ({}, {"all": False}, {"ids": ["1"]}, {"ids": [1], "all": True}, {"ids": [0]}):
+            response = await http.post("/notifications/read", json=body, headers=bob)
+            assert response.status_code == 422, body
+        assert (await http.get("/notifications", headers=bob)).json()["unread"] == 1
+        assert (await http.get("/notifications")).status_code == 401
+
+
+async def test_a_written_game_tells_its_players_their_badges_and_levels(
+    settings: Settings, db: Database
+) -> None:
+    async with running(settings, db, today_clock()) as app, client_of(app) as http:
+        ann = await sign_up(http, "ann")
+        ann_id = await user_id(http, ann)
+        game_id = await make_game(db)
+        connection, peer = await subscribed(app.state.node, ann)
+        game = finished(game_id, [seat("an", ann_id, 2_000, 1, xp=150)], [])
+        await app.state.results.game_finished(game)
+        await app.state.results.game_finished(game)  # written once: told once
+        kinds = sorted(
+            (n["kind"], n["data"].get("badge") or n["data"].get("level"))
+            for n in (await http.get("/notifications", headers=ann)).json()["items"]
+        )
+        assert kinds == [("badge", "first_game"), ("level_up", 2)]
+        pushed = sorted((f["kind"], f["text"]) for f in peer.of_type("notification"))
+        assert pushed == [
+            ("badge", "You earned the badge “First game”: Finish your first game."),
+            ("level_up", "You reached level 2."),
+        ]
+
+
+async def test_a_subscribe_socket_gets_its_users_notifications_only_while_open(
+    settings: Settings, db: Database
+) -> None:
+    async with running(settings, db, today_clock()) as app, client_of(app) as http:
+        ann, bob = await sign_up(http, "ann"), await sign_up(http, "bob")
+        ann_id, bob_id = await user_id(http, ann), await user_id(http, bob)
+        node = app.state.node
+        connection, peer = await subscribed(node, ann)
+        second, other = await subscribed(node, ann)
+        [confirmed] = peer.of_type("subscribed")
+        assert confirmed["user_id"] == ann_id and node.bus.listeners.keys() >= {user_channel(ann_id)}
+        assert len(node.bus.listeners[user_channel(ann_id)]) == 1  # one subscription per user per node
+
+        row = await app.state.notifier.notify(ann_id, "level_up", "You reached level 3.", {"level": 3})
+        await app.state.notifier.notify(bob_id, "level_up", "not for ann")
+        [frame] = peer.of_type("notification")
+        assert frame == {
+            "type": "notification",
+            "id": row.id,
+            "kind": "level_up",
+            "text": "You reached level 3.",
+            "data": {"level": 3},
+            "created_at": int(row.created_at.timestamp() * 1000),
+        }
+        assert other.of_type("notification") == [frame]
+
+        # Later frames other than ping are refused; the socket stays a listener.
+        await node.handle(connection, orjson.dumps({"type": "start"}))
+        assert peer.of_type("error")[-1]["code"] == "bad_request"
+        await node.disconnected(connection)
+        await node.disconnected(second)
+        assert user_channel(ann_id) not in node.bus.listeners
+        await app.state.notifier.notify(ann_id, "level_up", "You reached level 4.")
+        assert len(peer.of_type("notification")) == 1
+
+        refused, bad = await subscribed(node, {"Authorization": "Bearer not-a-token"})
+        assert bad.of_type("error")[0]["code"] == "unauthorized" and refused.role is None
+
+
+@pytest.fixture
+def redis_settings(settings: Settings) -> Callable[[str], Settings]:
+    need_redis()
+    prefix = f"test-{secrets.token_hex(4)}"
+
+    def node(name: str) -> Settings:
+        return Settings(
+            **{**settings.__dict__, "redis_url": REDIS_URL, "redis_prefix": prefix, "node_id": name}
+        )
+
+    return node
+
+
+async def test_a_notification_made_on_one_node_reaches_a_socket_on_another(
+    redis_settings: Callable[[str], Settings], db: Database
+) -> None:
+    clock = today_clock()
+    async with running(redis_settings("a"), db, clock) as a, running(redis_settings("b"), db, clock) as b:
+        async with client_of(a) as http:
+            ann = await sign_up(http, "ann")
+            ann_id = await user_id(http, ann)
+        _, peer = await subscribed(b.state.node, ann)
+        await eventually(lambda: bool(peer.of_type("subscribed")))
+        row = await a.state.notifier.notify(ann_id, "game_opening", "Capitals is open", {"pin": "123456"})
+        await eventually(lambda: bool(peer.of_type("notification")))
+        assert [f["id"] for f in peer.of_type("notification")] == [row.id]
