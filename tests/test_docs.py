@@ -49,7 +49,8 @@ def documented_routes() -> dict[tuple[str, str], bool]:
 def test_every_served_rest_route_is_in_the_contract() -> None:
     documented = documented_routes()
     pages = {
-        "/", "/play", "/host", "/author", "/me", "/leaderboard", "/reports", "/report", "/analytics", "/docs"
+        "/", "/play", "/duel", "/host", "/author", "/me", "/leaderboard", "/reports", "/report", "/analytics",
+        "/docs",
     }
     missing = sorted(
         f"{method} {path}" for method, path in served_routes()

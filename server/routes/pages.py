@@ -16,6 +16,7 @@ PAGES = {
     "/host": "host.html",
     "/author": "author.html",
     "/me": "me.html",
+    "/duel": "duel.html",
     "/leaderboard": "leaderboard.html",
     "/reports": "reports.html",
     "/report": "report.html",

@@ -1,4 +1,5 @@
-// /me: XP, level with the progress to the next, badges earned and still to earn, and game history.
+// /me: XP, level with the progress to the next, the duel rating and record, badges earned and still
+// to earn, and game history.
 
 import { api, currentUser } from "./api.js";
 import { $, clear, el, formatNumber } from "./dom.js";
@@ -23,6 +24,53 @@ function unavailable(error) {
   return el("p", { class: "notice info" }, missing ? t("me.unavailable") : errorMessage(error));
 }
 
+const RECENT_DUELS = 5;
+
+function rated(record) {
+  return record.won + record.lost + (record.drawn ?? 0) > 0;
+}
+
+/** The rating the server computed, or a plain "not rated yet" before the first rated duel. */
+function duelRatingCard(record) {
+  if (!record) return null;
+  return el("div", { class: "stat card" },
+    el("span", { class: "v" }, rated(record) ? formatNumber(record.rating) : t("me.duel_unrated_short")),
+    el("span", { class: "k" }, t("me.duels")));
+}
+
+function signed(n) {
+  return n > 0 ? `+${formatNumber(n)}` : n < 0 ? `−${formatNumber(-n)}` : "±0";
+}
+
+/** The duel record and the latest duels, each against a person or a bot, with its rating change. */
+function duelSection(record, history) {
+  const box = el("section", { class: "card stack", "aria-labelledby": "duels-title" },
+    el("div", { class: "spread" }, el("h2", { id: "duels-title" }, t("me.duels_title")), el("a", { class: "btn secondary", href: "/duel" }, t("me.duel_play"))),
+    el("p", { id: "duel-record" }, rated(record)
+      ? t("me.duel_record", { won: formatNumber(record.won), lost: formatNumber(record.lost), drawn: formatNumber(record.drawn ?? 0), best: formatNumber(record.best_streak ?? 0) })
+      : t("me.duel_unrated")));
+  if (history.status !== "fulfilled") {
+    box.append(unavailable(history.reason));
+    return box;
+  }
+  const items = history.value.items || [];
+  if (!items.length) return box;
+  const body = el("tbody", {});
+  for (const duel of items) {
+    const opponent = duel.opponent.bot ? t("me.duel_bot", { name: duel.opponent.nickname }) : duel.opponent.nickname;
+    body.append(el("tr", {},
+      el("td", {}, el("a", { href: `/report?game=${duel.game_id}`, "aria-label": t("me.open_duel", { name: opponent }) }, opponent)),
+      el("td", {}, date(duel.played_at)),
+      el("td", {}, t(`me.duel_outcome.${duel.outcome}`)),
+      el("td", { class: "num" }, `${formatNumber(duel.score)} – ${formatNumber(duel.opponent.score)}`),
+      el("td", { class: "num" }, duel.rated ? signed(duel.rating_change) : t("me.duel_unrated_change"))));
+  }
+  box.append(el("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-labelledby": "duels-title" }, el("table", {},
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("me.col.opponent")), el("th", { scope: "col" }, t("me.col.date")), el("th", { scope: "col" }, t("me.col.outcome")), el("th", { scope: "col", class: "num" }, t("me.col.score")), el("th", { scope: "col", class: "num" }, t("me.col.rating")))),
+    body)));
+  return box;
+}
+
 async function start() {
   let me = null;
   try {
@@ -35,10 +83,11 @@ async function start() {
     clear(app).append(signInPanel({ intro: t("me.signin_intro"), onDone: start }));
     return;
   }
-  const [progress, badges, games] = await Promise.allSettled([
+  const [progress, badges, games, duels] = await Promise.allSettled([
     api(`/users/${me.id}/progress`, { auth: true }),
     api("/badges", { auth: true }),
     api("/games?limit=50", { auth: true }),
+    api(`/users/${me.id}/duels?limit=${RECENT_DUELS}`),
   ]);
   const p = progress.status === "fulfilled" ? progress.value : null;
   const xp = p ? p.xp : me.xp;
@@ -63,10 +112,12 @@ async function start() {
       el("div", { class: "stat card" }, el("span", { class: "v" }, formatNumber(p.games_played)), el("span", { class: "k" }, t("me.games_played"))),
       el("div", { class: "stat card" }, el("span", { class: "v" }, formatNumber(p.games_won ?? 0)), el("span", { class: "k" }, t("me.games_won"))),
       el("div", { class: "stat card" }, el("span", { class: "v" }, formatNumber(p.streak_days ?? 0)), el("span", { class: "k" }, t("me.streak"))),
-      p.duels ? el("div", { class: "stat card" }, el("span", { class: "v" }, formatNumber(Math.round(p.duels.rating))), el("span", { class: "k" }, t("me.duels"))) : null));
+      duelRatingCard(p.duels)));
   } else if (progress.status === "rejected") {
     parts.push(unavailable(progress.reason));
   }
+
+  if (p && p.duels) parts.push(duelSection(p.duels, duels));
 
   const badgeBox = el("section", { class: "card stack", "aria-labelledby": "badges-title" }, el("h2", { id: "badges-title" }, t("me.badges")));
   if (badges.status === "fulfilled" || p) {

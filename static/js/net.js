@@ -49,6 +49,21 @@ export class ServerClock {
   }
 }
 
+/** When a question opens for answers and closes for this player, on the server's clock: the server
+ * starts a player's time when its node sent the frame, about half a round trip before it arrived. */
+export function questionDeadline(frame, clock) {
+  const arrived = clock.now() - (clock.rtt ?? 0) / 2;
+  const sent = Math.max(frame.server_time, arrived);
+  const opensAt = sent + (frame.read_time_ms || 0);
+  return { opensAt, endsAt: opensAt + frame.time_limit_ms };
+}
+
+/** The same from a `welcome` snapshot of an open question (`remaining_ms` as of `serverTime`). */
+export function resumedDeadline(question, serverTime, remainingMs) {
+  const endsAt = serverTime + remainingMs;
+  return { opensAt: Math.min(endsAt - question.time_limit_ms, serverTime + (question.read_time_ms || 0)), endsAt };
+}
+
 function socketUrl() {
   return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
 }

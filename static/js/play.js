@@ -6,8 +6,9 @@ import { $, clear, el, focusHeading, formatNumber } from "./dom.js";
 import { ackMessage, apply, closeMessage, errorMessage, ordinal, plural, t } from "./i18n.js";
 import { imagesOf, preload, questionImage } from "./images.js";
 import { answerInput } from "./inputs.js";
-import { GameSocket } from "./net.js";
+import { GameSocket, questionDeadline, resumedDeadline } from "./net.js";
 import { Countdown, icon, podium, scoreboard, solutionView, toast } from "./ui.js";
+import { receiptView, verdictPanel, verdictText } from "./verdicts.js";
 
 const STORE = "quizarena.player";
 const app = $("#app");
@@ -261,8 +262,7 @@ function welcome(frame) {
     const q = state.question;
     game.questions.set(q.question, q);
     if (typeof state.remaining_ms === "number") {
-      const endsAt = frame.server_time + state.remaining_ms;
-      game.deadlines.set(q.question, { opensAt: Math.min(endsAt - q.time_limit_ms, frame.server_time + (q.read_time_ms || 0)), endsAt });
+      game.deadlines.set(q.question, resumedDeadline(q, frame.server_time, state.remaining_ms));
     } else {
       game.deadlines.set(q.question, null); // a late joiner plays from the next question on
     }
@@ -336,13 +336,7 @@ function question(frame) {
   game.current = frame.question;
   game.phase = "question";
   game.total = frame.total;
-  if (!game.deadlines.has(frame.question)) {
-    // The server starts this player's time when its node sent the frame: about half a round trip ago.
-    const arrived = socket.clock.now() - (socket.clock.rtt ?? 0) / 2;
-    const sent = Math.max(frame.server_time, arrived);
-    const opensAt = sent + (frame.read_time_ms || 0);
-    game.deadlines.set(frame.question, { opensAt, endsAt: opensAt + frame.time_limit_ms });
-  }
+  if (!game.deadlines.has(frame.question)) game.deadlines.set(frame.question, questionDeadline(frame, socket.clock));
   questionView(frame.question);
 }
 
@@ -506,52 +500,13 @@ function error(frame) {
 
 // --- results ---------------------------------------------------------------------------------
 
-function verdictKind(r, q) {
-  if (q && q.kind === "poll") return "poll";
-  if (r.answered === false) return "none";
-  if (r.correct) return "correct";
-  if (r.points > 0) return "partial";
-  return "wrong";
-}
-
-function verdictText(r, q) {
-  const kind = verdictKind(r, q);
-  const title = t(`verdict.${kind}`);
-  return r.points > 0 ? `${title} ${t("verdict.points", { points: formatNumber(r.points) })}` : title;
-}
-
-function receiptView(receipt) {
-  if (!receipt) return null;
-  const ms = (v) => t("receipt.seconds", { s: (v / 1000).toFixed(2) });
-  const took = receipt.received - receipt.sent;
-  return el(
-    "details",
-    { class: "receipt" },
-    el("summary", {}, t("receipt.title")),
-    el("p", { class: "small", style: { margin: ".4rem 0 0" } }, t("receipt.explain")),
-    el("dl", {},
-      el("dt", {}, t("receipt.took")), el("dd", {}, ms(took)),
-      el("dt", {}, t("receipt.rtt")), el("dd", {}, receipt.rtt_ms === null || receipt.rtt_ms === undefined ? t("receipt.unknown") : t("receipt.ms", { ms: receipt.rtt_ms })),
-      el("dt", {}, t("receipt.credited")), el("dd", {}, ms(receipt.credited_ms)),
-      el("dt", {}, t("receipt.received")), el("dd", {}, new Date(receipt.received).toLocaleTimeString(document.documentElement.lang || "en", { hour12: false }) + `.${String(receipt.received % 1000).padStart(3, "0")}`),
-    ),
-  );
-}
-
 function resultView(index) {
   const q = game.questions.get(index);
   const r = game.results.get(index);
   const rv = game.reveals.get(index);
   const parts = [];
   if (r) {
-    const kind = verdictKind(r, q);
-    parts.push(el(
-      "div",
-      { class: `verdict ${kind}` },
-      icon(kind === "correct" ? "check" : kind === "partial" ? "minus" : kind === "poll" ? "check" : "cross", "icon"),
-      el("h1", { class: "title", id: "verdict-title" }, t(`verdict.${kind}`)),
-      kind !== "poll" ? el("p", { class: "points" }, r.points > 0 ? t("verdict.points", { points: formatNumber(r.points) }) : t("verdict.no_points")) : null,
-    ));
+    parts.push(verdictPanel(r, q, "verdict-title"));
     const total = game.scoreboard ? game.scoreboard.players : null;
     parts.push(el(
       "div",

@@ -9,6 +9,7 @@ import { apply, errorMessage, ordinal, plural, t } from "./i18n.js";
 
 const NAV = [
   ["play", "/play"],
+  ["duel", "/duel"],
   ["host", "/host"],
   ["author", "/author"],
   ["leaderboard", "/leaderboard"],

@@ -19,11 +19,12 @@ from tests.browser.conftest import DESKTOP, PHONE, Client, Pages, Site, screensh
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/play", "/host", "/author", "/me", "/leaderboard", "/reports", "/docs"]
+PAGES = ["/", "/play", "/duel", "/host", "/author", "/me", "/leaderboard", "/reports", "/docs"]
 # What each page shows once it has loaded (signed out / signed in), so axe sees the finished page.
 READY = {
-    "/": "h1", "/play": "#pin-input, input", "/host": "main h1", "/author": "main h1, main h2",
-    "/me": "main h1", "/leaderboard": "main h1", "/reports": "main h1", "/docs": "#swagger .opblock",
+    "/": "h1", "/play": "#pin-input, input", "/duel": "main h1", "/host": "main h1",
+    "/author": "main h1, main h2", "/me": "main h1", "/leaderboard": "main h1", "/reports": "main h1",
+    "/docs": "#swagger .opblock",
 }
 QUIZ: dict[str, Any] = {
     "title": "Capitals for everyone",
@@ -205,7 +206,7 @@ async def test_phone_menu_opens_by_keyboard_and_closes_with_escape(
     await menu.focus()
     await page.keyboard.press("Enter")
     await expect(menu).to_have_attribute("aria-expanded", "true")
-    await expect(links).to_have_count(6)
+    await expect(links).to_have_count(7)
     for link in await links.all():
         await expect(link).to_be_visible()
     await page.keyboard.press("Tab")
