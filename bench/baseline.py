@@ -1,6 +1,7 @@
 """The raw baseline: a plain `websockets` server doing the least QuizArena's protocol needs.
 
-One room, any PIN. Players `join` and get `welcome` and a `ping`; the host's `start`/`next` sends
+Rooms keyed by PIN, each made by the first `join` or `host` that names it (bench.loadgen plays one,
+bench.classrooms hundreds). Players `join` and get `welcome` and a `ping`; the host's `start`/`next` sends
 the question to every player with one `websockets.broadcast()`; every `answer` gets an
 `answer_ack`; once every player has answered (or on `close_question`) it sends `reveal`, a
 personal `result` and `scoreboard`; `next` after the last question sends `finished`. No
@@ -33,7 +34,7 @@ def encode(frame: dict[str, Any]) -> str:
 
 
 class Room:
-    """The one room: its players, the open question and who answered it."""
+    """One room: its players, the open question and who answered it."""
 
     def __init__(self, total: int):
         self.total = total
@@ -45,8 +46,7 @@ class Room:
         self.answered: dict[ServerConnection, int] = {}  # -> when the answer was received (epoch ms)
         self.sent_ms = 0  # when the open question's broadcast returned
 
-    async def handle(self, ws: ServerConnection, message: str | bytes) -> None:
-        frame = orjson.loads(message)
+    async def handle(self, ws: ServerConnection, frame: dict[str, Any]) -> None:
         kind = frame.get("type")
         if kind == "answer":
             await self.answer(ws, frame)
@@ -61,7 +61,7 @@ class Room:
         elif kind == "close_question" and ws is self.host:
             await self.close()
         elif kind == "ping":
-            await ws.send(encode({"type": "pong", "t": frame.get("t"), "server_time": now_ms()}))
+            await pong(ws, frame)
 
     async def join(self, ws: ServerConnection, frame: dict[str, Any]) -> None:
         player_id = f"p{len(self.players)}"
@@ -128,15 +128,44 @@ class Room:
             self.host = None
 
 
-async def serve_room(host: str, port: int, questions: int) -> None:
-    room = Room(questions)
+async def pong(ws: ServerConnection, frame: dict[str, Any]) -> None:
+    await ws.send(encode({"type": "pong", "t": frame.get("t"), "server_time": now_ms()}))
+
+
+class Rooms:
+    """Every room of the server by PIN; a socket belongs to the room its first `join`/`host` names."""
+
+    def __init__(self, questions: int):
+        self.questions = questions
+        self.by_pin: dict[str, Room] = {}
+
+    def of(self, frame: dict[str, Any]) -> Room | None:
+        """The room a first frame enters (made on first use); None for any other frame."""
+        if frame.get("type") not in ("join", "host"):
+            return None
+        pin = str(frame.get("pin"))
+        room = self.by_pin.get(pin)
+        if room is None:
+            room = self.by_pin[pin] = Room(self.questions)
+        return room
+
+
+async def serve_rooms(host: str, port: int, questions: int) -> None:
+    rooms = Rooms(questions)
 
     async def handler(ws: ServerConnection) -> None:
+        room: Room | None = None
         try:
             async for message in ws:
-                await room.handle(ws, message)
+                frame = orjson.loads(message)
+                room = room or rooms.of(frame)
+                if room is not None:
+                    await room.handle(ws, frame)
+                elif frame.get("type") == "ping":
+                    await pong(ws, frame)
         finally:
-            room.drop(ws)
+            if room is not None:
+                room.drop(ws)
 
     async with serve(handler, host, port, compression=None, max_size=MAX_FRAME_BYTES, ping_interval=20.0,
                      backlog=2048) as server:
@@ -151,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
                         help="event loop; uvloop by default, as uvicorn picks it for QuizArena")
     args = parser.parse_args(argv)
-    coroutine = serve_room(args.host, args.port, args.questions)
+    coroutine = serve_rooms(args.host, args.port, args.questions)
     if args.loop == "uvloop":
         import uvloop
 

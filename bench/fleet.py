@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -14,10 +15,17 @@ from bench import worker
 JOIN_TIMEOUT_S = 2.0
 
 
-class Fleet:
-    """`procs` processes sharing `players` bots; every call to `ask` has a deadline."""
+Entry = Callable[[Connection, int, int, float, int], None]
 
-    def __init__(self, players: int, procs: int, window_s: float, seed: int):
+
+class Fleet:
+    """`procs` processes sharing `players` bots; every call to `ask` has a deadline.
+
+    Each process runs `entry(pipe, count, first, window_s, seed)`: by default `worker.run`, with
+    `count` bots numbered from `first`; another entry may share out other units (bench.classrooms
+    shares out whole rooms)."""
+
+    def __init__(self, players: int, procs: int, window_s: float, seed: int, entry: Entry = worker.run):
         sizes = [players // procs + (1 if n < players % procs else 0) for n in range(procs)]
         context = multiprocessing.get_context("spawn")
         self.sizes = [size for size in sizes if size]
@@ -26,7 +34,7 @@ class Fleet:
         first = 0
         for number, size in enumerate(self.sizes):
             ours, theirs = context.Pipe()
-            process = context.Process(target=worker.run, args=(theirs, size, first, window_s, seed + number),
+            process = context.Process(target=entry, args=(theirs, size, first, window_s, seed + number),
                                       name=f"bench-bots-{number}", daemon=True)
             process.start()
             theirs.close()
@@ -40,6 +48,11 @@ class Fleet:
 
     def tell(self, command: Any) -> None:
         for pipe in self.pipes:
+            pipe.send(command)
+
+    def tell_each(self, commands: list[Any]) -> None:
+        """A command of its own to each process, in order."""
+        for pipe, command in zip(self.pipes, commands, strict=True):
             pipe.send(command)
 
     async def replies(self, within_s: float) -> list[Any]:

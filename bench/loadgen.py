@@ -62,31 +62,37 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--answer-window-ms", type=float, default=0.0,
                         help="each bot answers at a uniform random delay in [0, W] after its question")
-    parser.add_argument("--target", type=parse_targets, default="both",
-                        help="baseline, quizarena, redis, a comma list, both (baseline,quizarena) or all")
     parser.add_argument("--nodes", type=int, default=1, help="QuizArena nodes over one Redis (target redis)")
     parser.add_argument("--host-node", type=int, default=0, help="the node the host's socket goes to (redis)")
+    parser.add_argument("--lease-ttl-ms", type=int,
+                        help="LEASE_TTL_MS of the redis nodes (default: the server's)")
+    parser.add_argument("--client-procs", type=int, default=1, help="bot processes (all on the loadgen core)")
+    parser.add_argument("--join-concurrency", type=int, default=256, help="joins in flight at once, in all")
+    parser.add_argument("--join-timeout-s", type=float, default=300.0)
+    add_run_options(parser)
+    return parser.parse_args(argv)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options every run against the servers shares (bench.loadgen, bench.classrooms): targets,
+    Redis, cores and niceness, the revision measured, the seed and where results go."""
+    parser.add_argument("--target", type=parse_targets, default="both",
+                        help="baseline, quizarena, redis, a comma list, both (baseline,quizarena) or all")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="the Redis of target redis; each run "
                         "uses a key prefix of its own and deletes its keys at the end")
     parser.add_argument("--redis-max-connections", type=int,
                         help="add max_connections=N to the nodes' REDIS_URL (redis-py's pool refuses a "
                         "101st connection in use with MaxConnectionsError by default; see RESULTS.md)")
-    parser.add_argument("--lease-ttl-ms", type=int,
-                        help="LEASE_TTL_MS of the redis nodes (default: the server's)")
     parser.add_argument("--server-cpu", type=int, default=0)
     parser.add_argument("--loadgen-cpu", type=int, default=1)
     parser.add_argument("--nice", type=int, default=0,
                         help="niceness for the run and the servers it starts (inherited); a negative one "
                         "(root) shields the figures from other work on a shared machine")
-    parser.add_argument("--client-procs", type=int, default=1, help="bot processes (all on the loadgen core)")
-    parser.add_argument("--join-concurrency", type=int, default=256, help="joins in flight at once, in all")
-    parser.add_argument("--join-timeout-s", type=float, default=300.0)
     parser.add_argument("--quizarena-rev", help="run QuizArena from this git revision (a `git archive` "
                         "snapshot) instead of the working tree")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="keep the servers' data and logs in this new directory")
     parser.add_argument("--json", type=Path, help="also write every figure and per-round detail here")
-    return parser.parse_args(argv)
 
 
 def parse_targets(text: str) -> tuple[str, ...]:

@@ -147,14 +147,16 @@ def ratio(numerator: float, denominator: float) -> str:
     return f"{numerator / denominator:.2f}"
 
 
-def table(results: dict[str, dict[str, float | tuple[float, float]]]) -> str:
-    """Markdown: a row per figure, a column per target, and each target / baseline when the baseline
-    ran. Per-round figures read `median (worst)` over the questions. Rows no target has are left out."""
+def table(results: dict[str, dict[str, float | tuple[float, float]]],
+          figures: Sequence[Figure] = FIGURES) -> str:
+    """Markdown: a row per figure (loadgen's by default), a column per target, and each target /
+    baseline when the baseline ran. Per-round figures read `median (worst)` over the questions. Rows
+    no target has are left out."""
     names = list(results)
     others = [name for name in names if name != "baseline"] if "baseline" in names else []
     header = ["figure", *names, *(f"{name} / baseline" for name in others)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for figure in FIGURES:
+    for figure in figures:
         values = [results[name].get(figure.key, math.nan) for name in names]
         if all(math.isnan(headline(v)) for v in values):
             continue
