@@ -30,6 +30,7 @@ class Settings:
     redis_sharded_pubsub: bool = False  # room events over SPUBLISH/SSUBSCRIBE (Redis 7, for a cluster)
     lease_ttl_ms: int = 3_000  # with Redis: a dead owner's rooms move to another node after this long
     drop_grace_ms: int = 5_000  # a player who dropped mid-question holds it open this long (a Wi-Fi blip)
+    duel_bot_after_s: float = 10.0  # a duel seeker nobody fits by then plays a bot
     drain_timeout_s: float = 0.0  # on SIGTERM, how long the rooms this node owns may run on first
     scheduler_poll_s: float = 5.0  # how often each node looks for scheduled sessions that are due
     secret_key: str = ""
@@ -111,6 +112,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         redis_sharded_pubsub=env.get("REDIS_SHARDED_PUBSUB", "0") not in ("", "0", "false"),
         lease_ttl_ms=int(env.get("LEASE_TTL_MS", defaults.lease_ttl_ms)),
         drop_grace_ms=int(env.get("DROP_GRACE_MS", defaults.drop_grace_ms)),
+        duel_bot_after_s=float(env.get("DUEL_BOT_AFTER_S", defaults.duel_bot_after_s)),
         drain_timeout_s=float(env.get("DRAIN_TIMEOUT_S", defaults.drain_timeout_s)),
         scheduler_poll_s=float(env.get("SCHEDULER_POLL_S", defaults.scheduler_poll_s)),
         secret_key=secret,

@@ -18,11 +18,16 @@ from rooms.bus.memory import MemoryBus
 from rooms.bus.redis import RedisBus
 from rooms.core.clock import Clock, SystemClock
 from rooms.core.state import Account
+from rooms.duel.matchmaking import MatchRules
+from rooms.duel.pool import MemorySeekerPool, SeekerPool
+from rooms.duel.redis_pool import RedisSeekerPool
+from rooms.duel.service import DuelSetup, serve_duels
 from rooms.node import Leases, Limits, RoomNode
 from rooms.store.base import RoomStore
 from rooms.store.memory import MemoryRoomStore
 from rooms.store.redis import RedisRoomStore
 from server.config import Settings
+from server.duels.sources import DatabaseDuelGames, DatabaseDuelQuestions, DatabaseRatings
 from server.notifications.notifier import Notifier
 from server.notifications.rewards import RewardNotices
 from server.outbox import Outbox, SpoolOutbox, default_spool_path
@@ -117,16 +122,24 @@ def build_node(
             redis, settings.node_id, prefix=settings.redis_prefix, sharded=settings.redis_sharded_pubsub
         )
         leases = Leases(ttl_ms=settings.lease_ttl_ms, sweep_ms=max(100, settings.lease_ttl_ms // 5))
-        return _node(settings, database, clock, store, bus, leases)
-    return _node(settings, database, clock, MemoryRoomStore(clock.now_ms), MemoryBus(), Leases())
+        pool: SeekerPool = RedisSeekerPool(redis, prefix=settings.redis_prefix)
+        return _node(settings, database, clock, store, bus, leases, pool)
+    memory_store, memory_bus = MemoryRoomStore(clock.now_ms), MemoryBus()
+    return _node(settings, database, clock, memory_store, memory_bus, Leases(), MemorySeekerPool())
 
 
 def _node(
-    settings: Settings, database: Database, clock: Clock, store: RoomStore, bus: Bus, leases: Leases
+    settings: Settings,
+    database: Database,
+    clock: Clock,
+    store: RoomStore,
+    bus: Bus,
+    leases: Leases,
+    duel_queue: SeekerPool,
 ) -> RoomNode:
     # Players are told their badges and levels when the results are written.
     notices = RewardNotices(Notifier(database, bus, clock))
-    return RoomNode(
+    node = RoomNode(
         store=store,
         bus=bus,
         clock=clock,
@@ -140,3 +153,7 @@ def _node(
         node_id=settings.node_id,
         leases=leases,
     )
+    rules = MatchRules(bot_after_ms=round(settings.duel_bot_after_s * 1000))
+    sources = DatabaseRatings(database), DatabaseDuelQuestions(database), DatabaseDuelGames(database)
+    serve_duels(node, DuelSetup(*sources, pool=duel_queue, rules=rules))
+    return node
