@@ -73,10 +73,26 @@ class Scheduler:
         self._lock, self._clock = lock, clock
         self._aps: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[Any]] = set()
+        self._stopped = False
 
     def add(self, job: Job) -> None:
-        """Another feature's job (before `start`)."""
+        """Another feature's job (e.g. `app.state.scheduler.add(Job(...))`), before or after `start`."""
         self.jobs[job.name] = job
+        if self._aps is not None:
+            self._register(job)
+
+    def _register(self, job: Job) -> None:
+        # One run at a time per node; runs missed while the loop was busy fold into one.
+        assert self._aps is not None
+        self._aps.add_job(
+            self._fire,
+            job.trigger,
+            args=[job.name],
+            id=job.name,
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
 
     async def run(self, name: str) -> Any:
         """One run of job `name` now, if this node takes its lock; None otherwise. Tests call it
@@ -88,6 +104,8 @@ class Scheduler:
             return await job.work(moment(self._clock.now_ms()))
 
     async def _fire(self, name: str) -> None:
+        if self._stopped:  # fired just before the shutdown took effect
+            return
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
@@ -103,21 +121,22 @@ class Scheduler:
         """Start firing the jobs on their triggers (on the running loop)."""
         self._aps = AsyncIOScheduler(timezone=UTC)
         for job in self.jobs.values():
-            # One run at a time per node; runs missed while the loop was busy fold into one.
-            self._aps.add_job(
-                self._fire, job.trigger, args=[job.name], id=job.name, max_instances=1, coalesce=True
-            )
+            self._register(job)
         self._aps.start()
 
     @property
     def scheduled(self) -> list[str]:
-        """The ids of the jobs APScheduler fires (empty before `start`)."""
-        return [] if self._aps is None else [job.id for job in self._aps.get_jobs()]
+        """The ids of the jobs APScheduler fires (none before `start` or after `stop`)."""
+        if self._aps is None or not self._aps.running:
+            return []
+        return [job.id for job in self._aps.get_jobs()]
 
     async def stop(self) -> None:
         """Stop firing and wait for the runs in flight (they may hold the database)."""
+        self._stopped = True
         if self._aps is not None and self._aps.running:
             self._aps.shutdown(wait=False)
+            await asyncio.sleep(0)  # APScheduler shuts down on the loop's next turn
         if self._running:
             await asyncio.wait(list(self._running), timeout=STOP_WAIT_S)
         for task in list(self._running):  # stuck on a dependency: its transaction rolls back
