@@ -286,6 +286,7 @@ FIGURES = (
     *(Figure(f"ack_share {label}", f"acks in {label} ms (%)", ratio=False) for label in histogram_labels()),
     Figure("run_s", "run: first join -> last `finished` (s)"),
     Figure("loadgen_cpu_s", "load generator CPU (s)"),
+    Figure("redis_cpu_s", "Redis server CPU during the run (s)"),
     Figure("load_average", "machine load average (1 min) before the run", ratio=False),
     Figure("other_cpu_s", "CPU used by other processes during the run (s): noise", ratio=False),
 )

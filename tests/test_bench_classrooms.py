@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from bench import classroom_figures as figures
-from bench import classrooms
+from bench import classrooms, profile_top
 from bench.classroom_worker import RoomReport
 from bench.players import SERIES
 from bench.worker import JoinReport, RoundReport
@@ -129,3 +129,19 @@ def test_join_figures_per_player_and_per_room() -> None:
 
 def test_rooms_are_shared_out_whole_and_in_order() -> None:
     assert classrooms.shares(list(range(5)), [3, 2]) == [[0, 1, 2], [3, 4]]
+
+
+def test_profile_top_counts_self_and_inclusive_samples_per_function() -> None:
+    stacks = [
+        "run (server/cli.py:10);handle (rooms/node.py:5);encode (rooms/edge/wire.py:7) 3",
+        "run (server/cli.py:10);handle (rooms/node.py:6) 2",
+        "read (redis/connection.py:9) 1",
+        "garbage",
+    ]
+    own, under, total = profile_top.tally(stacks)
+    assert total == 6
+    assert own == {"encode (rooms/edge/wire.py)": 3, "handle (rooms/node.py)": 2,
+                   "read (redis/connection.py)": 1}
+    assert under["handle (rooms/node.py)"] == 5 and under["run (server/cli.py)"] == 5
+    mine = profile_top.ours(under, ("rooms/",))
+    assert set(mine) == {"handle (rooms/node.py)", "encode (rooms/edge/wire.py)"}

@@ -1,0 +1,75 @@
+"""`python -m bench.profile_top STACKS.txt [--top 25]`: the top entries of a py-spy profile.
+
+Reads py-spy's collapsed stacks (`py-spy record --format raw`, as `bench.classrooms --py-spy` writes
+them: one line per stack, frames joined by `;`, then the sample count) and prints, as markdown, the
+functions with the most samples of their own (self) and, among the project's own functions
+(`--ours`), the most samples under them (inclusive), each as a share of all samples. A function is
+its name and file, whatever the line. py-spy records busy samples only, so the shares are of the
+time the process was on a CPU; `Runner.run (asyncio/runners.py)` as a leaf is the event loop's
+native code (uvloop's polling and socket writes), which py-spy cannot see into.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+LINE_NUMBER = re.compile(r":\d+\)$")
+
+
+def function(frame: str) -> str:
+    """`Class.method (path/file.py:123)` -> `Class.method (path/file.py)`."""
+    return LINE_NUMBER.sub(")", frame.strip())
+
+
+def tally(lines: Iterable[str]) -> tuple[Counter[str], Counter[str], int]:
+    """Self samples and inclusive samples per function, and the total."""
+    own: Counter[str] = Counter()
+    under: Counter[str] = Counter()
+    total = 0
+    for line in lines:
+        stack, _, count = line.rstrip("\n").rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        samples = int(count)
+        frames = [function(frame) for frame in stack.split(";")]
+        total += samples
+        own[frames[-1]] += samples
+        for name in set(frames):
+            under[name] += samples
+    return own, under, total
+
+
+def ours(counts: Counter[str], prefixes: tuple[str, ...]) -> Counter[str]:
+    """The functions defined in files under `prefixes` (the project's own packages)."""
+    return Counter({name: n for name, n in counts.items() if name.rpartition(" (")[2].startswith(prefixes)})
+
+
+def table(counts: Counter[str], total: int, top: int, heading: str) -> str:
+    lines = [f"| {heading} | samples | share |", "|---|---|---|"]
+    for name, samples in counts.most_common(top):
+        lines.append(f"| `{name}` | {samples} | {100.0 * samples / total:.1f}% |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_top", description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path, help="collapsed stacks; several are added up")
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--ours", default="rooms/,server/,persistence/",
+                        help="comma list of path prefixes of the functions in the inclusive table")
+    args = parser.parse_args(argv)
+    lines = [line for path in args.files for line in path.read_text().splitlines()]
+    own, under, total = tally(lines)
+    print(f"{total} samples\n")
+    print(table(own, total, args.top, "function (self)"))
+    print()
+    prefixes = tuple(prefix.strip() for prefix in args.ours.split(",") if prefix.strip())
+    print(table(ours(under, prefixes), total, args.top, "function (inclusive)"))
+
+
+if __name__ == "__main__":
+    main()
