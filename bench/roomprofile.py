@@ -4,7 +4,8 @@ A node on the memory store and bus, N players whose sockets are counters, the ho
 single-choice questions played to the end. Each phase (joins, the answer burst, closing a question up
 to the reveal, the rest of the close, `next`, the end) is timed on the loop and can run under
 cProfile, so a change to the room code is judged by its own cost, not by the noise of a load
-generator on the same two cores. The whole-system figures stay with `bench.loadgen`.
+generator on the same two cores. Every figure is this thread's CPU time (`time.thread_time`), so
+other work on the machine does not move it. The whole-system figures stay with `bench.loadgen`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from rooms import collector
 from rooms.bus.memory import MemoryBus
 from rooms.core.clock import SystemClock
 from rooms.core.results import MemoryResultsSink
@@ -31,6 +33,7 @@ from rooms.store.memory import MemoryRoomStore
 from server.live import XpRewards
 
 HOST_TOKEN = "bench-host-token"
+ANSWERS_PER_TICK = 100
 
 
 @dataclass
@@ -48,7 +51,7 @@ class CountingPeer:
         self.sent_bytes += len(text)
         self.frames += 1
         kind = text[9 : text.index('"', 9)] if text.startswith('{"type":"') else "?"
-        now = time.perf_counter()
+        now = time.thread_time()
         self.first.setdefault(kind, now)
         self.last[kind] = now
         if kind == "question":
@@ -86,14 +89,31 @@ class Bench:
         self.profiler = cProfile.Profile() if profile else None
         self.profiled = profile  # the phase to profile, or "all"
         self.timings: dict[str, float] = {}
+        self.longest_gc: dict[str, float] = {}
+        self.watch_gc()
+
+    def watch_gc(self) -> None:
+        """Keeps the longest garbage collection of each phase (`gc.callbacks`)."""
+        started = [0.0]
+
+        def probe(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                started[0] = time.thread_time()
+            else:
+                pause = (time.thread_time() - started[0]) * 1000
+                self.gc_pause_ms = max(self.gc_pause_ms, pause)
+
+        self.gc_pause_ms = 0.0
+        gc.callbacks.append(probe)
 
     async def timed(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
         profiling = self.profiler is not None and self.profiled in ("all", name)
         if profiling:
             self.profiler.enable()  # type: ignore[union-attr]
-        started = time.perf_counter()
+        started, self.gc_pause_ms = time.thread_time(), 0.0
         await work()
-        self.timings[name] = self.timings.get(name, 0.0) + (time.perf_counter() - started) * 1000
+        self.timings[name] = self.timings.get(name, 0.0) + (time.thread_time() - started) * 1000
+        self.longest_gc[name] = max(self.longest_gc.get(name, 0.0), self.gc_pause_ms)
         if profiling:
             self.profiler.disable()  # type: ignore[union-attr]
 
@@ -128,7 +148,9 @@ class Bench:
             await asyncio.sleep(0)
 
     async def answer_all(self, index: int) -> None:
-        for connection, peer in zip(self.connections, self.peers, strict=True):
+        for count, (connection, peer) in enumerate(zip(self.connections, self.peers, strict=True)):
+            if count % ANSWERS_PER_TICK == 0:
+                await asyncio.sleep(0)  # a loop tick, as sockets give: the room's timers fire when due
             options = peer.question["options"] if peer.question else []
             answer = options[hash(connection.player_id) % len(options)]["id"] if options else None
             await self.frame(connection, {"type": "answer", "question": index, "answer": answer})
@@ -142,7 +164,7 @@ class Bench:
             # Answers open after the read time: let the clock pass it.
             await asyncio.sleep(0.01)
             await self.timed("answers", lambda index=index: self.answer_all(index))  # type: ignore[misc]
-            answered_at = time.perf_counter()
+            answered_at = time.thread_time()
             await self.timed("close", self.settle)
             reveal = max(p.first.get("reveal", answered_at) for p in self.peers[:1] + self.peers[-1:])
             board = max(p.last.get("scoreboard", answered_at) for p in self.peers)
@@ -171,12 +193,15 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime")
     args = parser.parse_args()
+    collector.configure()  # as the server does
     bench = Bench(args.players, args.questions, args.profile)
     asyncio.run(bench.play())
     per_question = {"answers", "close", "reveal_after_last_answer", "scoreboard_after_last_answer"}
     for name, total in bench.timings.items():
         shown = total / args.questions if name in per_question else total
         print(f"{name:30s} {shown:9.1f} ms{' (per question)' if name in per_question else ''}")
+    for name, pause in bench.longest_gc.items():
+        print(f"{'longest GC pause in ' + name:30s} {pause:9.1f} ms")
     finished = bench.node.sink.games.get(1)  # type: ignore[attr-defined]
     answers = len(finished.answers) if finished else 0
     print(f"{'answers recorded':30s} {answers:9d} of {args.players * args.questions}")

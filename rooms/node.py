@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rooms.bus.base import Bus, Subscription
+from rooms.collector import Collector
 from rooms.core.clock import Clock, Handle
 from rooms.core.events import RoomError
 from rooms.core.game import Game
@@ -104,6 +105,7 @@ class RoomNode:
         self.accepting = True
         self.stopped = False
         self.store_lost = False
+        self.collector = Collector()  # the process's garbage collector, coordinated across rooms
         self._swept = False  # the first sweep after start-up takes back what this node's last life held
         self.duels: DuelService | None = None  # set by `rooms.duel.service.serve_duels`
 
@@ -163,7 +165,9 @@ class RoomNode:
         self._spawn(self.bus.publish(channel, message))
 
     def _forget(self, pin: str) -> None:
-        self.runners.pop(pin, None)
+        runner = self.runners.pop(pin, None)
+        if runner is not None and not runner.deposed:
+            self.collector.released(self.clock.now_ms())
         subscription = self._serving.pop(pin, None)
         if subscription is not None:
             self._spawn(subscription.close())
@@ -208,6 +212,8 @@ class RoomNode:
                 # Held under our name by no runner of ours: our previous life, before a restart.
                 await self._take_over(pin, reclaim=True)
         self._swept = True
+        quiet = all(runner.state.phase is not Phase.QUESTION for runner in self.runners.values())
+        self.collector.tick(self.clock.now_ms(), quiet)
 
     # --- edges -----------------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import getpass
 import logging
 import sys
@@ -13,6 +12,7 @@ from typing import Any
 
 from migrations.runner import upgrade
 from persistence.db import Database
+from rooms import collector
 from server.config import ConfigError, Settings, load_settings
 from server.errors import ApiError
 from server.routes.qr import ALL_INTERFACES, in_container, is_loopback, lan_address
@@ -86,9 +86,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     if host in ALL_INTERFACES and not settings.public_url and not settings.lan_address and not in_container():
         settings = replace(settings, lan_address=lan_address())
     asyncio.run(migrate(settings))
-    # Fewer young collections during bursts of joins and answers (the rooms also freeze long-lived
-    # objects out of full collections: rooms/runner.py).
-    gc.set_threshold(50_000, 20, 100)
+    collector.configure()  # one garbage collection policy for every room of the process
     if settings.seed_demo and asyncio.run(seed(settings)):
         log.info("seeded demo content (users demo/demo-password and host/host-password)")
     log.info("%s", where_players_join(settings, host, port))

@@ -10,9 +10,9 @@ owner who answered, an O(1) update of its `Attendance`.
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Callable, Iterable
 
+from rooms import collector
 from rooms.bus.base import Bus
 from rooms.core import envelope
 from rooms.core.clock import Clock
@@ -145,6 +145,7 @@ class RoomRunner:
             self._presence(player.id, connected=True)
             pin, epoch = self.pin, self.epoch
             self._send(lambda: self._store.save_players(pin, epoch, [player]))
+            collector.kept()
         self._lobby_soon()
         return seat
 
@@ -188,7 +189,6 @@ class RoomRunner:
         async with self._lock:
             if not self.disposed and self.game.lobby_pending():
                 self._emit(self.game.flush_lobby())
-        gc.freeze()  # the players who just joined are long-lived: keep them out of full collections
 
     def _gone_for_good(self, player_id: PlayerId) -> None:
         """Left by choice or kicked: no grace, the question stops waiting for them at once."""
@@ -260,6 +260,7 @@ class RoomRunner:
             return
         if answer is not None:
             self.game.score_answer(player_id, question, answer)
+            collector.kept()
         if not self._attendance.answer(player_id):
             return
         if "answers" not in self._timers:
@@ -290,9 +291,7 @@ class RoomRunner:
     # --- questions -------------------------------------------------------------------------------
 
     def _question_opened(self, answered: Iterable[PlayerId] = (), everyone: bool = False) -> None:
-        # Everything alive now (sockets, players, frames) outlives the answer burst: freezing it keeps
-        # full collections, which would walk ~a million objects at 10k players, out of the burst.
-        gc.freeze()
+        collector.keep()  # everything alive now (sockets, players, frames) outlives the answer burst
         candidates = self.state.players if everyone else self._attendance.connected
         self._attendance.open([pid for pid in candidates if self._may_answer(pid)], answered)
         self._timers.cancel("grace")
@@ -468,5 +467,4 @@ class RoomRunner:
             await self.flushed()
             self.disposed = True
             await self._store.delete(self.pin)
-        gc.unfreeze()  # what this room froze may now be garbage; let the collector see it again
         self._on_disposed(self.pin)
