@@ -50,7 +50,7 @@ def test_every_served_rest_route_is_in_the_contract() -> None:
     documented = documented_routes()
     pages = {
         "/", "/play", "/duel", "/host", "/author", "/me", "/leaderboard", "/reports", "/report", "/analytics",
-        "/docs",
+        "/docs", "/assign", "/assignment",
     }
     missing = sorted(
         f"{method} {path}" for method, path in served_routes()

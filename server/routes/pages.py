@@ -21,6 +21,8 @@ PAGES = {
     "/reports": "reports.html",
     "/report": "report.html",
     "/analytics": "analytics.html",
+    "/assign": "assignments.html",
+    "/assignment": "assignment.html",
 }
 # Scripts, styles, images and sockets from this origin only ('self' covers ws:/wss: to it); the
 # answer-tick image in the stylesheet is a data: URL. No framing: the host screen cannot be

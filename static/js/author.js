@@ -246,6 +246,7 @@ function renderEditor() {
       quiz.id ? el("button", { type: "button", class: "btn secondary", onclick: () => exportQuiz("json") }, icon("download"), t("author.export_json")) : null,
       quiz.id ? el("button", { type: "button", class: "btn secondary", onclick: () => exportQuiz("csv") }, icon("download"), t("author.export_csv")) : null,
       quiz.id ? el("a", { class: "btn ghost", href: `/host?quiz=${quiz.id}` }, t("author.host")) : null,
+      quiz.id ? el("a", { class: "btn ghost", href: `/assign?quiz=${quiz.id}` }, t("author.assign")) : null,
       quiz.id ? el("button", { type: "button", class: "btn danger", style: { marginLeft: "auto" }, onclick: deleteQuiz }, icon("trash"), t("author.delete")) : null),
   );
   form.addEventListener("submit", (event) => {

@@ -4,6 +4,7 @@
 import { api, currentUser } from "./api.js";
 import { $, clear, el, formatNumber } from "./dom.js";
 import { errorMessage, ordinal, t } from "./i18n.js";
+import { dueText, statusText } from "./assignment_parts.js";
 import { recentForm } from "./me_analytics.js";
 import { bootPage, medal, signInPanel, signOutButton } from "./ui.js";
 
@@ -71,6 +72,26 @@ function duelSection(record, history) {
   return box;
 }
 
+/** The assignments this player was given, each opening its page on /play (start, go back to it,
+ * or see the result). */
+function assignmentsBox(items) {
+  const box = el("section", { class: "card stack", "aria-labelledby": "assigned-title" }, el("h2", { id: "assigned-title" }, t("assign.mine_player")));
+  if (!items.length) {
+    box.append(el("p", { class: "muted" }, t("assign.none_player")));
+    return box;
+  }
+  box.append(el("ul", { class: "report-list", id: "my-assignments" }, items.map((a) => {
+    const mine = a.attempt;
+    const state = mine && mine.status === "finished"
+      ? t("assign.your_score", { status: statusText(mine.status), score: formatNumber(mine.score) })
+      : statusText(mine ? mine.status : "not_started");
+    return el("li", {}, el("a", { class: "card", href: `/play?assignment=${encodeURIComponent(a.code)}` },
+      el("span", { class: "title" }, a.title),
+      el("span", { class: "meta" }, `${dueText(a)} · ${state}`)));
+  })));
+  return box;
+}
+
 async function start() {
   let me = null;
   try {
@@ -83,11 +104,12 @@ async function start() {
     clear(app).append(signInPanel({ intro: t("me.signin_intro"), onDone: start }));
     return;
   }
-  const [progress, badges, games, duels] = await Promise.allSettled([
+  const [progress, badges, games, duels, assigned] = await Promise.allSettled([
     api(`/users/${me.id}/progress`, { auth: true }),
     api("/badges", { auth: true }),
     api("/games?limit=50", { auth: true }),
     api(`/users/${me.id}/duels?limit=${RECENT_DUELS}`),
+    api("/assignments?role=player&limit=20", { auth: true }),
   ]);
   const p = progress.status === "fulfilled" ? progress.value : null;
   const xp = p ? p.xp : me.xp;
@@ -118,7 +140,7 @@ async function start() {
   }
 
   if (p && p.duels) parts.push(duelSection(p.duels, duels));
-
+  if (assigned.status === "fulfilled") parts.push(assignmentsBox(assigned.value.items));
   const badgeBox = el("section", { class: "card stack", "aria-labelledby": "badges-title" }, el("h2", { id: "badges-title" }, t("me.badges")));
   if (badges.status === "fulfilled" || p) {
     const earned = new Map(((p && p.badges) || []).map((b) => [b.code, b]));

@@ -6,6 +6,7 @@ import { $, clear, el, focusHeading, formatNumber } from "./dom.js";
 import { ackMessage, apply, closeMessage, errorMessage, ordinal, plural, t } from "./i18n.js";
 import { imagesOf, preload, questionImage } from "./images.js";
 import { answerInput } from "./inputs.js";
+import { assignmentGate } from "./assignment_play.js";
 import { GameSocket, questionDeadline, resumedDeadline } from "./net.js";
 import { Countdown, icon, podium, scoreboard, solutionView, toast } from "./ui.js";
 import { receiptView, verdictPanel, verdictText } from "./verdicts.js";
@@ -21,6 +22,8 @@ let socket = null;
 let countdown = null;
 let input = null;
 let connBannerTimer = null;
+// Set on /play?assignment=CODE: the game is the player's own attempt at that assignment.
+const assignmentCode = new URLSearchParams(location.search).get("assignment") || "";
 
 function freshGame() {
   return {
@@ -212,7 +215,8 @@ function ended(code) {
     return;
   }
   banner("warn", closeMessage(code), 8000);
-  joinView({ pin: "", message: closeMessage(code) });
+  if (assignmentCode) openAssignment(closeMessage(code));
+  else joinView({ pin: "", message: closeMessage(code) });
 }
 
 // --- frames ----------------------------------------------------------------------------------
@@ -324,7 +328,7 @@ function lobbyView() {
     { class: "hero stack", "aria-labelledby": "lobby-title" },
     el("h1", { id: "lobby-title" }, t("play.lobby_title")),
     el("p", { class: "big" }, game.nickname),
-    el("p", {}, t("play.lobby_wait")),
+    el("p", {}, t(assignmentCode ? "assign.lobby_wait" : "play.lobby_wait")),
     el("p", { class: "pill", id: "lobby-count", style: { display: "inline-block" }, "aria-live": "polite" }, plural("play.lobby_count", game.players || 1)),
   ));
 }
@@ -484,8 +488,13 @@ function error(frame) {
   if (!socket.welcomed) {
     // The first frame was refused: nothing was joined or resumed.
     socket.stop();
-    if (game.token) {
-      forget();
+    const context = game.token ? "resume" : "join";
+    if (game.token) forget();
+    if (assignmentCode) {
+      openAssignment(errorMessage(frame.code, context));
+      return;
+    }
+    if (context === "resume") {
       joinView({ pin: game.pin, message: errorMessage(frame.code, "resume") });
       return;
     }
@@ -544,10 +553,26 @@ function finalView() {
       final && (final.xp_gained > 0 || final.level) ? el("p", { style: { margin: 0 } }, t("play.xp_gained", { xp: formatNumber(final.xp_gained) }), final.level ? ` ${t("play.level_now", { level: final.level })}` : "") : null,
     ));
   }
-  const again = el("button", { class: "btn big accent", type: "button", onclick: () => { if (socket) socket.stop(); forget(); joinView(); } }, t("play.again"));
+  const again = assignmentCode
+    ? el("button", { class: "btn big accent", type: "button", onclick: () => { if (socket) socket.stop(); forget(); openAssignment(); } }, t("assign.back"))
+    : el("button", { class: "btn big accent", type: "button", onclick: () => { if (socket) socket.stop(); forget(); joinView(); } }, t("play.again"));
   const current = session();
   parts.push(el("div", { class: "row", style: { justifyContent: "center" } }, again, current && current.user ? el("a", { class: "btn big secondary", href: "/me" }, t("play.see_progress")) : null));
   view(el("section", { class: "stack", "aria-labelledby": "final-title" }, parts));
+}
+
+// --- assignments ---------------------------------------------------------------------------
+
+/** The assignment's page; once its room is ready, the attempt plays like any game (a seat this
+ * tab already holds in that room is resumed). */
+function openAssignment(message = "") {
+  game = freshGame();
+  paintMe();
+  assignmentGate(app, assignmentCode, (attempt, nickname, token) => {
+    const seat = saved();
+    if (seat && seat.token && seat.pin === attempt.pin) resumeSaved(seat);
+    else join(attempt.pin, nickname, token);
+  }, message);
 }
 
 // --- keyboard shortcuts ----------------------------------------------------------------------
@@ -570,7 +595,9 @@ apply(document);
 const params = new URLSearchParams(location.search);
 const pinParam = (params.get("pin") || "").replace(/\D/g, "").slice(0, 6);
 const stored = saved();
-if (stored && stored.token && (!pinParam || pinParam === stored.pin)) {
+if (assignmentCode) {
+  openAssignment();
+} else if (stored && stored.token && (!pinParam || pinParam === stored.pin)) {
   resumeSaved(stored);
 } else {
   if (stored) forget();

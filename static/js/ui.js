@@ -14,6 +14,7 @@ const NAV = [
   ["author", "/author"],
   ["leaderboard", "/leaderboard"],
   ["reports", "/reports"],
+  ["assignments", "/assign"],
   ["me", "/me"],
 ];
 

@@ -19,11 +19,12 @@ from tests.browser.conftest import DESKTOP, PHONE, Client, Pages, Site, screensh
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/play", "/duel", "/host", "/author", "/me", "/leaderboard", "/reports", "/docs"]
+PAGES = ["/", "/play", "/duel", "/host", "/author", "/me", "/leaderboard", "/reports", "/assign", "/docs"]
 # What each page shows once it has loaded (signed out / signed in), so axe sees the finished page.
 READY = {
     "/": "h1", "/play": "#pin-input, input", "/duel": "main h1", "/host": "main h1",
     "/author": "main h1, main h2", "/me": "main h1", "/leaderboard": "main h1", "/reports": "main h1",
+    "/assign": "main h1",
     "/docs": "#swagger .opblock",
 }
 QUIZ: dict[str, Any] = {
