@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import math
+import signal
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -226,6 +227,7 @@ def run(conn: Connection, count: int, first_room: int, window_s: float, seed: in
     """Process entry point (bench.fleet.Fleet, spawn); its rooms come with `SeatHosts`."""
     import uvloop
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it ends this process
     raise_fd_limit()
     gc.disable()  # a collection in the middle of a fan-out would show up as server latency
     try:
