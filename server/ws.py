@@ -27,6 +27,7 @@ WS_PATH = "/ws"
 MAX_QUEUED_FRAMES = 256  # a client this far behind is closed with 1013 and resumes (snapshot)
 CLOSE_POLICY, CLOSE_TRY_AGAIN = 1008, 1013
 UVICORN_BAD_UTF8 = "Invalid UTF-8 sequence received from client."
+UVICORN_ACCEPTED = '%s - "WebSocket %s" [accepted]'
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,15 @@ class SocketLimits:
     per_address: int = 1000
 
 
-class _QuietBadUtf8(logging.Filter):
-    """uvicorn closes a socket that sends a text frame of invalid UTF-8 with 1007, as it should, but
-    logs the client's mistake with a stack trace. Keep it as one line of INFO."""
+class _QuietSockets(logging.Filter):
+    """uvicorn logs a line for every accepted WebSocket: 10,000 of them for one big room, and a
+    few percent of the node's CPU while they join; /health counts sockets instead. It also closes a
+    socket that sends a text frame of invalid UTF-8 with 1007, as it should, but logs the client's
+    mistake with a stack trace: keep that as one line of INFO."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == UVICORN_ACCEPTED:
+            return False
         if record.msg == UVICORN_BAD_UTF8 and record.exc_info:
             record.msg, record.args = "closed a WebSocket with 1007: a text frame was not UTF-8", ()
             record.exc_info, record.exc_text = None, None
@@ -52,11 +57,11 @@ class _QuietBadUtf8(logging.Filter):
         return True
 
 
-def quiet_bad_utf8(logger: logging.Logger | None = None) -> None:
+def quiet_sockets(logger: logging.Logger | None = None) -> None:
     """Installs the filter on uvicorn's error logger, once."""
     logger = logger or logging.getLogger("uvicorn.error")
-    if not any(isinstance(f, _QuietBadUtf8) for f in logger.filters):
-        logger.addFilter(_QuietBadUtf8())
+    if not any(isinstance(f, _QuietSockets) for f in logger.filters):
+        logger.addFilter(_QuietSockets())
 
 
 class AsgiPeer:
@@ -128,7 +133,7 @@ class WebSocketGateway:
         self.app = app
         self.limits = limits or SocketLimits()
         self.open_by_address: dict[str, int] = {}
-        quiet_bad_utf8()
+        quiet_sockets()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket" or scope["path"] != WS_PATH:

@@ -82,6 +82,21 @@ async def test_invalid_utf8_closes_with_1007_and_no_traceback(ws_url: str, uvico
         assert "Traceback" not in record.getMessage()
 
 
+async def test_an_accepted_socket_costs_no_log_line(ws_url: str, uvicorn_log: Records) -> None:
+    """10,000 players joining would be 10,000 lines (and a few percent of the node's CPU)."""
+    logger = logging.getLogger("uvicorn.error")
+    level = logger.level
+    logger.setLevel(logging.INFO)  # as `quizarena serve` runs it (the harness runs at WARNING)
+    try:
+        async with websockets.connect(ws_url) as ws:
+            await ws.send('{"type": "ping", "t": 1}')
+            assert "pong" in str(await ws.recv())
+        await asyncio.sleep(0.1)
+    finally:
+        logger.setLevel(level)
+    assert not [r for r in uvicorn_log.records if "[accepted]" in r.getMessage()]
+
+
 async def test_a_socket_without_a_first_frame_is_closed(ws_url: str) -> None:
     async with websockets.connect(ws_url) as ws:
         started = asyncio.get_running_loop().time()

@@ -8,10 +8,21 @@ from rooms.core.events import SharedEvent
 from rooms.core.types import PlayerId
 
 LOBBY_NAMES_FOR_PLAYERS = 10
+LOBBY_INTERVAL_MS = 250  # at most 4 lobby frames a second per room...
+LOBBY_FRAMES_PER_SECOND = 4_000  # ...and at most this many lobby frames a second to a room's sockets
+LOBBY_INTERVAL_MAX_MS = 2_000
+
+
+def lobby_interval_ms(players: int) -> int:
+    """How long a room gathers joins and leaves before its next `lobby` frame. Every frame goes to
+    every player, so past 1,000 players the pace slows down to keep the sockets' share of a join
+    burst constant (4,000 frames a second), whatever the size of the room."""
+    paced = players * 1000 // LOBBY_FRAMES_PER_SECOND
+    return min(max(LOBBY_INTERVAL_MS, paced), LOBBY_INTERVAL_MAX_MS)
 
 
 class LobbyNews:
-    """Joins and leaves gathered between two `lobby` frames (the runner sends at most 4 a second)."""
+    """Joins and leaves gathered between two `lobby` frames (the runner paces them: `lobby_interval_ms`)."""
 
     def __init__(self) -> None:
         self._joined: list[dict[str, str]] = []

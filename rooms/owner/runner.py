@@ -18,6 +18,7 @@ from rooms.core import envelope
 from rooms.core.clock import Clock
 from rooms.core.events import Effects, RoomError
 from rooms.core.game import Game
+from rooms.core.lobby import lobby_interval_ms
 from rooms.core.protocol import Accept, Frame, Kick, Lock, Void
 from rooms.core.results import ResultsSink
 from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS
@@ -29,7 +30,6 @@ from rooms.owner.output import OrderedOutput, Step
 from rooms.owner.timers import Timers
 from rooms.store.base import RoomStore
 
-LOBBY_INTERVAL_MS = 250  # at most 4 lobby frames a second per room
 ANSWER_COUNT_INTERVAL_MS = 250
 EMPTY_ROOM_GRACE_MS = 10 * 60_000  # a room nobody is connected to lives this long
 FINISHED_ROOM_LINGER_MS = 10 * 60_000  # the podium stays reachable (and resumable) this long
@@ -183,7 +183,7 @@ class RoomRunner:
 
     def _lobby_soon(self) -> None:
         if "lobby" not in self._timers:
-            self._timers.after("lobby", LOBBY_INTERVAL_MS, self._flush_lobby)
+            self._timers.after("lobby", lobby_interval_ms(len(self.state.players)), self._flush_lobby)
 
     async def _flush_lobby(self) -> None:
         async with self._lock:

@@ -13,6 +13,12 @@ import pytest
 from rooms.bus.memory import MemoryBus
 from rooms.core.clock import ManualClock
 from rooms.core.events import RoomError
+from rooms.core.lobby import (
+    LOBBY_FRAMES_PER_SECOND,
+    LOBBY_INTERVAL_MAX_MS,
+    LOBBY_INTERVAL_MS,
+    lobby_interval_ms,
+)
 from rooms.core.outcomes import NoRewards
 from rooms.core.protocol import parse_frame
 from rooms.core.results import MemoryResultsSink
@@ -26,7 +32,6 @@ from rooms.owner.runner import (
     ANSWER_COUNT_INTERVAL_MS,
     DROP_GRACE_MS,
     EMPTY_ROOM_GRACE_MS,
-    LOBBY_INTERVAL_MS,
     RoomRunner,
 )
 from rooms.store.memory import MemoryRoomStore
@@ -568,3 +573,10 @@ async def test_a_join_counts_as_connected_whatever_order_the_edges_notices_arriv
     await host.send(type="start")
     await ann.answer(0, "R")
     assert room.state.phase is Phase.QUESTION  # Zed may still answer
+
+
+def test_big_lobbies_slow_down_so_their_sockets_get_a_constant_number_of_lobby_frames() -> None:
+    assert lobby_interval_ms(30) == lobby_interval_ms(1_000) == LOBBY_INTERVAL_MS
+    assert lobby_interval_ms(4_000) == 1_000 and lobby_interval_ms(19_900) == LOBBY_INTERVAL_MAX_MS
+    for players in (1_000, 2_000, 4_000, 8_000):  # frames a second to the room's players
+        assert players * 1000 // lobby_interval_ms(players) == LOBBY_FRAMES_PER_SECOND
