@@ -19,7 +19,13 @@ class SeekerPool(Protocol):
 
     async def remove(self, ticket: str) -> None: ...
 
-    async def seekers(self) -> list[Seeker]: ...
+    async def seekers(self) -> list[Seeker]:
+        """Everyone waiting on a node that is alive (the rest are dropped from the queue)."""
+        ...
+
+    async def heartbeat(self, node: str, ttl_ms: int) -> None:
+        """`node` is alive for `ttl_ms` more: its seekers count."""
+        ...
 
     async def claim(self, tickets: Sequence[str]) -> bool:
         """Take these seekers off the queue, all or none: False when one has left meanwhile."""
@@ -52,6 +58,9 @@ class MemorySeekerPool:
 
     async def seekers(self) -> list[Seeker]:
         return list(self._seekers.values())
+
+    async def heartbeat(self, node: str, ttl_ms: int) -> None:
+        """One process: its node is alive while it runs."""
 
     async def claim(self, tickets: Sequence[str]) -> bool:
         if not all(ticket in self._seekers for ticket in tickets):

@@ -1,6 +1,8 @@
 """The duel queue in Redis, shared by every node on the same `REDIS_URL`: a hash of seekers, a hash
 of the accounts queued (one seat per account), and the matcher's role, a key one node holds at a time
-(renewed every round, taken by another node when it lapses). Every key carries the `{duel}` hash tag,
+(renewed every round, taken by another node when it lapses). Each node renews a heartbeat key
+while it runs: the seekers of a node that died with players queued leave the queue instead of being
+matched with a socket nobody holds. Every key carries the `{duel}` hash tag,
 so the scripts (`lua/`) stay atomic on a Redis Cluster too."""
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class RedisSeekerPool:
         self._seekers = f"{prefix}:{{duel}}:seekers"
         self._accounts = f"{prefix}:{{duel}}:accounts"
         self._matcher = f"{prefix}:{{duel}}:matcher"
+        self._node_prefix = f"{prefix}:{{duel}}:node:"
         self._scripts = {path.stem: redis.register_script(path.read_text()) for path in LUA.glob("*.lua")}
 
     async def add(self, seeker: Seeker) -> bool:
@@ -35,7 +38,19 @@ class RedisSeekerPool:
         await self.claim([ticket])
 
     async def seekers(self) -> list[Seeker]:
-        return [codec.decode(data, Seeker) for data in (await self.redis.hgetall(self._seekers)).values()]
+        queued = [codec.decode(data, Seeker) for data in (await self.redis.hgetall(self._seekers)).values()]
+        nodes = sorted({seeker.node for seeker in queued})
+        alive = {node for node, beat in zip(nodes, await self._beats(nodes), strict=True) if beat is not None}
+        for seeker in queued:
+            if seeker.node not in alive:
+                await self.claim([seeker.ticket])
+        return [seeker for seeker in queued if seeker.node in alive]
+
+    async def _beats(self, nodes: list[str]) -> list[bytes | str | None]:
+        return list(await self.redis.mget([self._node_prefix + node for node in nodes])) if nodes else []
+
+    async def heartbeat(self, node: str, ttl_ms: int) -> None:
+        await self.redis.set(self._node_prefix + node, 1, px=ttl_ms)
 
     async def claim(self, tickets: Sequence[str]) -> bool:
         keys = [self._seekers, self._accounts]

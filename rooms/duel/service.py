@@ -40,6 +40,7 @@ DUEL_SETTINGS = GameSettings(autostart=2, late_join=False, max_players=2, top_n=
 MATCH_TICK_MS = 250  # how often the matcher looks at the queue
 MATCHER_LEASE_MS = 3_000  # the matcher's role lapses this long after its node stops renewing it
 OPENING_CONCURRENCY = 64  # duels opened at once by one round
+QUIZ_CHECK_TTL_MS = 60_000  # a quiz found playable is not looked up again for `queue` this long
 BOT_NAMES = ("Ada", "Blaise", "Curie", "Dirac", "Euler", "Fermi", "Gauss", "Hopper", "Kepler", "Noether")
 CLOSE_NORMAL, CLOSE_GOING_AWAY = 1000, 1013
 
@@ -68,6 +69,9 @@ class Delivery:
     error: tuple[str, str] | None = None
 
 
+Picks = dict[int | None, "asyncio.Future[DuelQuiz | None]"]
+
+
 def delivery_channel(node_id: str) -> str:
     return f"duel:node:{node_id}"
 
@@ -83,12 +87,14 @@ class DuelService:
         self._timer: Handle | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._round: asyncio.Task[None] | None = None
+        self._playable: dict[int, int] = {}  # quiz id -> when it was last found playable
 
     # --- life ------------------------------------------------------------------------------------
 
     async def start(self) -> None:
         channel = delivery_channel(self._node.node_id)
         self._subscription = await self._node.bus.subscribe(channel, self._on_delivery_message)
+        await self._setup.pool.heartbeat(self._node.node_id, MATCHER_LEASE_MS)
         self._tick()
 
     def _tick(self) -> None:
@@ -122,14 +128,13 @@ class DuelService:
 
     async def queue(self, connection: Connection, frame: Queue, account: Account | None) -> None:
         """A socket's first frame `queue`: into the queue, answered with `queued`."""
-        questions = self._setup.questions
         try:
             nickname = clean_nickname(frame.nickname)
         except BadNickname as exc:
             raise RoomError("bad_request", str(exc)) from None
         if frame.revenge and account is None:
             raise RoomError("unauthorized", "A revenge duel needs a signed-in account (`token`)")
-        if frame.quiz is not None and await questions.pick(frame.quiz, 1) is None:
+        if frame.quiz is not None and not await self._is_playable(frame.quiz):
             raise RoomError("not_found", "No published quiz with that id")
         rating = await self._rating(account)
         seeker = Seeker(
@@ -153,6 +158,17 @@ class DuelService:
                 "bot_after_ms": self._setup.rules.bot_after_ms,
             }
         )
+
+    async def _is_playable(self, quiz_id: int) -> bool:
+        """Whether `quiz_id` is a published quiz with questions; a burst of `queue` frames for one quiz
+        looks it up once."""
+        now = self._clock.now_ms()
+        if now - self._playable.get(quiz_id, -QUIZ_CHECK_TTL_MS) < QUIZ_CHECK_TTL_MS:
+            return True
+        if await self._setup.questions.pick(quiz_id, 1) is None:
+            return False
+        self._playable[quiz_id] = now
+        return True
 
     async def _rating(self, account: Account | None) -> int:
         return GUEST_RATING if account is None else await self._setup.ratings.rating(account.user_id)
@@ -229,6 +245,7 @@ class DuelService:
     async def match(self) -> None:
         """One round, when this node leads: pair, claim and open the duels; lapse old rematch offers."""
         pool = self._setup.pool
+        await pool.heartbeat(self._node.node_id, MATCHER_LEASE_MS)
         if not self._node.accepting or not await pool.lead(self._node.node_id, MATCHER_LEASE_MS):
             return
         decided = match_round(await pool.seekers(), self._clock.now_ms(), self._setup.rules)
@@ -239,13 +256,14 @@ class DuelService:
                     Delivery(seeker.ticket, error=("not_found", "Your opponent did not take the rematch")),
                 )
         claimed = [match for match in decided.matches if await pool.claim(match.tickets)]
+        picks: Picks = {}  # one pick per quiz a round
         for start in range(0, len(claimed), OPENING_CONCURRENCY):
             batch = claimed[start : start + OPENING_CONCURRENCY]
-            await asyncio.gather(*(self._open_safely(match) for match in batch))
+            await asyncio.gather(*(self._open_safely(match, picks) for match in batch))
 
-    async def _open_safely(self, match: Match) -> None:
+    async def _open_safely(self, match: Match, picks: Picks) -> None:
         try:
-            await self.open_duel(match)
+            await self.open_duel(match, picks)
         except RoomError as exc:
             await self._refuse(match, exc.code, exc.message)
         except Exception:
@@ -257,7 +275,7 @@ class DuelService:
             if seeker is not None:
                 await self._deliver(seeker.node, Delivery(seeker.ticket, error=(code, message)))
 
-    async def _questions(self, match: Match) -> DuelQuiz:
+    async def _questions(self, match: Match, picks: Picks) -> DuelQuiz:
         revenge = revenge_of(match)
         questions = self._setup.questions
         if revenge is not None:
@@ -265,14 +283,18 @@ class DuelService:
             if quiz is None:
                 raise RoomError("not_found", "No missed questions to take revenge on yet: play a game first")
             return quiz
-        quiz = await questions.pick(duel_quiz(match), DUEL_QUESTIONS)
+        # The duels of one round on one quiz share its pick: a burst of 1,000 matches reads it once.
+        wanted = duel_quiz(match)
+        if wanted not in picks:
+            picks[wanted] = asyncio.ensure_future(questions.pick(wanted, DUEL_QUESTIONS))
+        quiz = await asyncio.shield(picks[wanted])
         if quiz is None:
             raise RoomError("not_found", "No published quiz to duel on")
         return quiz
 
-    async def open_duel(self, match: Match) -> str:
+    async def open_duel(self, match: Match, picks: Picks | None = None) -> str:
         """Open the match's room on this node with every seat taken; tell each player's node. Its PIN."""
-        quiz = await self._questions(match)
+        quiz = await self._questions(match, {} if picks is None else picks)
         node = self._node
         pin = await node.reserve_pin()
         try:

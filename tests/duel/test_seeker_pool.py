@@ -38,6 +38,7 @@ def seeker(ticket: str, user_id: int | None = None, **fields: Any) -> Seeker:
 
 
 async def test_seekers_come_back_as_they_were_queued(pool: Any) -> None:
+    await pool.heartbeat("node-a", 10_000)
     queued = [seeker("a", 7, quiz=3), seeker("b", revenge=False, rematch="123456", rematch_bot=1500)]
     for entry in queued:
         assert await pool.add(entry)
@@ -45,6 +46,7 @@ async def test_seekers_come_back_as_they_were_queued(pool: Any) -> None:
 
 
 async def test_an_account_is_queued_once_and_again_after_it_left(pool: Any) -> None:
+    await pool.heartbeat("node-a", 10_000)
     assert await pool.add(seeker("a", 7))
     assert not await pool.add(seeker("b", 7))
     assert await pool.add(seeker("g1")) and await pool.add(seeker("g2"))  # guests have no account
@@ -54,6 +56,7 @@ async def test_an_account_is_queued_once_and_again_after_it_left(pool: Any) -> N
 
 
 async def test_a_claim_takes_all_or_none(pool: Any) -> None:
+    await pool.heartbeat("node-a", 10_000)
     for ticket in ("a", "b"):
         await pool.add(seeker(ticket, ord(ticket)))
     assert not await pool.claim(["a", "gone"])
@@ -64,9 +67,27 @@ async def test_a_claim_takes_all_or_none(pool: Any) -> None:
 
 
 async def test_removing_a_seeker_who_is_not_there_changes_nothing(pool: Any) -> None:
+    await pool.heartbeat("node-a", 10_000)
     await pool.add(seeker("a", 1))
     await pool.remove("nobody")
     assert [s.ticket for s in await pool.seekers()] == ["a"]
+
+
+async def test_the_seekers_of_a_node_that_stopped_beating_leave_the_queue() -> None:
+    need_redis()
+    redis = Redis.from_url(REDIS_URL)
+    prefix = f"test-{secrets.token_hex(4)}"
+    pool = RedisSeekerPool(redis, prefix=prefix)
+    try:
+        await pool.heartbeat("alive", 10_000)
+        await pool.add(Seeker("a", "alive", "A", 1200, 0, user_id=1))
+        await pool.add(Seeker("d", "dead", "D", 1200, 0, user_id=2))  # its node never beat (or lapsed)
+        assert [s.ticket for s in await pool.seekers()] == ["a"]
+        assert await pool.add(Seeker("d2", "alive", "D", 1200, 0, user_id=2))  # the account is free again
+    finally:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}:*")]
+        await redis.delete(*keys)
+        await redis.aclose()
 
 
 async def test_one_matcher_at_a_time_until_its_role_lapses() -> None:
