@@ -8,7 +8,8 @@ over the whole run from the first `queue` to the last `finished`, and its reside
 peak, less before the queue, each divided by the duels). The server and this process are pinned to
 a core each; every wait has a timeout and the server is killed on exit.
 
-    python -m bench.duels --players 2000 --server-cpu 0 --loadgen-cpu 1 [--json out.json]
+    python -m bench.duels --players 2000 --server-cpu 0 --loadgen-cpu 1 [--json out.json] \
+        [--database-url postgresql+asyncpg://user@127.0.0.1/empty_db]
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=120.0,
         help="DUEL_BOT_AFTER_S of the server (high: every duel is two bench players)",
     )
+    parser.add_argument("--database-url", help="the server's DATABASE_URL (an empty database; default: "
+                        "SQLite in the run's temporary directory)")
     parser.add_argument("--server-cpu", type=int, default=0)
     parser.add_argument("--loadgen-cpu", type=int, default=1)
     parser.add_argument("--timeout-s", type=float, default=180.0, help="for the whole queue-and-play phase")
@@ -228,6 +231,8 @@ def table(result: dict[str, Any]) -> str:
 
 async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     env = {"DUEL_BOT_AFTER_S": str(args.bot_after_s)}
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
     server = servers.start_quizarena(workdir, args.server_cpu, extra_env=env)
     try:
         servers.wait_listening(server)

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 DUEL_SETTINGS = GameSettings(autostart=2, late_join=False, max_players=2, top_n=2)
 MATCH_TICK_MS = 250  # how often the matcher looks at the queue
 MATCHER_LEASE_MS = 3_000  # the matcher's role lapses this long after its node stops renewing it
-OPENING_CONCURRENCY = 64  # duels opened at once by one round
+OPENING_CONCURRENCY = 8  # duels opened at once by one round (more only queue up on SQLite's one writer)
 QUIZ_CHECK_TTL_MS = 60_000  # a quiz found playable is not looked up again for `queue` this long
 BOT_NAMES = ("Ada", "Blaise", "Curie", "Dirac", "Euler", "Fermi", "Gauss", "Hopper", "Kepler", "Noether")
 CLOSE_NORMAL, CLOSE_GOING_AWAY = 1000, 1013
@@ -87,7 +87,7 @@ class DuelService:
         self._timer: Handle | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._round: asyncio.Task[None] | None = None
-        self._playable: dict[int, int] = {}  # quiz id -> when it was last found playable
+        self._playable: dict[int, tuple[int, asyncio.Future[bool]]] = {}  # quiz id -> (checked at, check)
 
     # --- life ------------------------------------------------------------------------------------
 
@@ -160,15 +160,24 @@ class DuelService:
         )
 
     async def _is_playable(self, quiz_id: int) -> bool:
-        """Whether `quiz_id` is a published quiz with questions; a burst of `queue` frames for one quiz
-        looks it up once."""
+        """Whether `quiz_id` is a published quiz with questions. A burst of `queue` frames for one quiz
+        shares one lookup (also while it runs), kept for a minute when the quiz was found."""
         now = self._clock.now_ms()
-        if now - self._playable.get(quiz_id, -QUIZ_CHECK_TTL_MS) < QUIZ_CHECK_TTL_MS:
-            return True
-        if await self._setup.questions.pick(quiz_id, 1) is None:
-            return False
-        self._playable[quiz_id] = now
-        return True
+        checked = self._playable.get(quiz_id)
+        if checked is None or now - checked[0] >= QUIZ_CHECK_TTL_MS:
+            check = asyncio.ensure_future(self._lookup(quiz_id))
+            checked = self._playable[quiz_id] = (now, check)
+        try:
+            found = await asyncio.shield(checked[1])
+        except Exception:
+            self._playable.pop(quiz_id, None)  # failed: ask again next time
+            raise
+        if not found:
+            self._playable.pop(quiz_id, None)  # it may be published later
+        return found
+
+    async def _lookup(self, quiz_id: int) -> bool:
+        return await self._setup.questions.pick(quiz_id, 1) is not None
 
     async def _rating(self, account: Account | None) -> int:
         return GUEST_RATING if account is None else await self._setup.ratings.rating(account.user_id)

@@ -3,6 +3,8 @@ outcome, a bot for a lone player, refusals, rematch and revenge, and two nodes s
 
 from __future__ import annotations
 
+import asyncio
+
 from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS, AUTOSTART_COUNTDOWN_MS
 from rooms.core.state import Phase
 from rooms.duel.matchmaking import MatchRules
@@ -213,3 +215,24 @@ async def test_two_players_on_different_nodes_are_matched() -> None:
     await play_out(duels, ann, ben, ben_right_from=0)
     assert ann.last("finished")["winner"] in (ann.player_id, ben.player_id, None)
     assert ann.last("finished") == ben.last("finished")
+
+
+async def test_a_burst_of_queue_frames_for_one_quiz_looks_it_up_once() -> None:
+    duels = await Duels().start()
+    questions = duels.services[0]._setup.questions
+    calls: list[int | None] = []
+    pick = questions.pick
+
+    async def counting_pick(quiz_id: int | None, limit: int):  # noqa: ANN202
+        calls.append(quiz_id)
+        return await pick(quiz_id, limit)
+
+    questions.pick = counting_pick  # type: ignore[method-assign]
+    sockets = [duels.socket() for _ in range(5)]
+    node = duels.nodes[0]
+    frames = [
+        node.handle(s.connection, f'{{"type":"queue","nickname":"p{n}","quiz":{QUIZ_ID}}}')
+        for n, s in enumerate(sockets)
+    ]
+    await asyncio.gather(*frames)
+    assert calls == [QUIZ_ID] and all(s.of("queued") for s in sockets)
