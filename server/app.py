@@ -19,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from persistence.db import Database
 from rooms.core.clock import Clock
 from server.api import Api, Operation
+from server.assignments.reminders import reminder_job
 from server.config import Settings, load_settings
 from server.errors import (
     DEPENDENCY_ERRORS,
@@ -118,6 +119,7 @@ def create_app(
         scheduler = app.state.scheduler = build_scheduler(
             settings, app.state.db, node, app.state.notifier, app.state.redis
         )
+        scheduler.add(reminder_job(app.state.db, app.state.notifier))
         if database is None:  # tests that own their database run the jobs themselves (its clock)
             scheduler.start()
         try:

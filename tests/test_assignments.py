@@ -242,3 +242,39 @@ async def test_lists_for_the_host_and_for_players(client: httpx.AsyncClient, giv
     assert mine["items"][0]["attempt"]["status"] == "not_started"
     assert (await client.get("/assignments?role=nobody", headers=given["alice"])).status_code == 422
     assert (await client.get("/assignments")).status_code == 401
+
+
+async def due_notes(client: httpx.AsyncClient, auth: dict[str, str]) -> list[dict[str, Any]]:
+    items = (await client.get("/notifications", headers=auth)).json()["items"]
+    return [item for item in items if item["kind"] == "assignment_due"]
+
+
+async def test_a_day_before_the_due_date_players_who_have_not_finished_are_reminded_once(
+    client: httpx.AsyncClient, app: Any, signup: Signup, given: dict[str, Any], clock: ManualClock
+) -> None:
+    due = START + timedelta(days=1, minutes=2)
+    created = await assign(
+        client, given["hana"], given["assignment"]["quiz_id"], title="Homework 2", due_at=iso(due)
+    )
+    code, assignment_id = created.json()["code"], created.json()["id"]
+    cleo = await signup("cleo")
+    for auth in (given["alice"], given["bob"], cleo):
+        await client.get(f"/assignments/code/{code}", headers=auth)
+    bob = (await client.post(f"/assignments/code/{code}/attempts", headers=given["bob"])).json()
+    await finish(app, bob["game_id"], await user_id(client, given["bob"]), 1500, 2000)
+    await client.post(f"/assignments/code/{code}/attempts", headers=cleo)  # started, not finished
+    assert await app.state.scheduler.run("remind_assignments") == 0  # more than a day ahead
+    clock.advance(3 * 60_000)  # 23 h 59 min before the due date
+    assert await app.state.scheduler.run("remind_assignments") == 2
+    assert await app.state.scheduler.run("remind_assignments") == 0  # once
+    for auth in (given["alice"], cleo):
+        (note,) = await due_notes(client, auth)
+        assert note["text"] == "“Homework 2” is due 2026-03-11 09:02 UTC and you have not finished it yet."
+        assert note["data"] == {
+            "assignment_id": assignment_id,
+            "title": "Homework 2",
+            "code": code,
+            "due_at": "2026-03-11T09:02:00Z",
+            "url": f"/play?assignment={code}",
+        }
+    assert await due_notes(client, given["bob"]) == [] and await due_notes(client, given["hana"]) == []

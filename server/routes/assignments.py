@@ -34,6 +34,7 @@ from server.assignments.schemas import (
 from server.auth import is_admin, optional_user, require_user
 from server.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from server.game_opening import open_game
+from server.moments import moment
 from server.paging import path_id
 from server.quiz_views import load_quiz_document
 from server.routes.qr import join_base
@@ -45,7 +46,7 @@ CODE_BYTES = 12  # 16 URL-safe characters: not guessable, short enough to read o
 
 
 def _now(request: Request) -> datetime:
-    return datetime.fromtimestamp(request.app.state.node.clock.now_ms() / 1000, UTC)
+    return moment(request.app.state.node.clock.now_ms())
 
 
 def _link(request: Request, code: str) -> str:
