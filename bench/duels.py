@@ -8,7 +8,7 @@ over the whole run from the first `queue` to the last `finished`, and its reside
 peak, less before the queue, each divided by the duels). The server and this process are pinned to
 a core each; every wait has a timeout and the server is killed on exit.
 
-    python -m bench.duels --players 2000 --server-cpu 0 --loadgen-cpu 1 [--json out.json] \
+    python -m bench.duels --players 2000 --server-cpu 0 --loadgen-cpu 1 [--nice -10] [--json out.json] \
         [--database-url postgresql+asyncpg://user@127.0.0.1/empty_db]
 """
 
@@ -60,6 +60,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "SQLite in the run's temporary directory)")
     parser.add_argument("--server-cpu", type=int, default=0)
     parser.add_argument("--loadgen-cpu", type=int, default=1)
+    parser.add_argument("--nice", type=int, default=0, help="this run's niceness, which the server inherits "
+                        "(-10 as root: most of a core shared with other work)")
     parser.add_argument("--timeout-s", type=float, default=180.0, help="for the whole queue-and-play phase")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args(argv)
@@ -269,6 +271,8 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.sched_setaffinity(0, {args.loadgen_cpu})
+    if args.nice:
+        os.setpriority(os.PRIO_PROCESS, 0, args.nice)
     raise_fd_limit()
     with tempfile.TemporaryDirectory(prefix="bench-duels-") as tmp:
         result = asyncio.run(run(args, Path(tmp)))

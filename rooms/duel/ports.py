@@ -5,6 +5,7 @@ the tests and a node without a database. Nothing here knows SQL."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -50,6 +51,10 @@ class DuelGames(Protocol):
         """Commit a `duel` game row (status `live`, no host) under `pin`; its id."""
         ...
 
+    async def record_many(self, duels: Sequence[tuple[str, DuelQuiz]], settings: GameSettings) -> list[int]:
+        """`record` for several duels (PIN, quiz) at once, in one transaction; their ids in order."""
+        ...
+
 
 class MemoryRatings:
     """Ratings by user id, `GUEST_RATING` for anyone not listed."""
@@ -90,3 +95,6 @@ class MemoryDuelGames:
         game_id = next(self._ids)
         self.recorded[game_id] = (pin, quiz)
         return game_id
+
+    async def record_many(self, duels: Sequence[tuple[str, DuelQuiz]], settings: GameSettings) -> list[int]:
+        return [await self.record(pin, quiz, settings) for pin, quiz in duels]

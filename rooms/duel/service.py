@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 DUEL_SETTINGS = GameSettings(autostart=2, late_join=False, max_players=2, top_n=2)
 MATCH_TICK_MS = 250  # how often the matcher looks at the queue
 MATCHER_LEASE_MS = 3_000  # the matcher's role lapses this long after its node stops renewing it
-OPENING_CONCURRENCY = 8  # duels opened at once by one round (more only queue up on SQLite's one writer)
+OPENING_BATCH = 50  # duels whose game rows one transaction writes (then their rooms open, in order)
 QUIZ_CHECK_TTL_MS = 60_000  # a quiz found playable is not looked up again for `queue` this long
 BOT_NAMES = ("Ada", "Blaise", "Curie", "Dirac", "Euler", "Fermi", "Gauss", "Hopper", "Kepler", "Noether")
 CLOSE_NORMAL, CLOSE_GOING_AWAY = 1000, 1013
@@ -266,18 +266,8 @@ class DuelService:
                 )
         claimed = [match for match in decided.matches if await pool.claim(match.tickets)]
         picks: Picks = {}  # one pick per quiz a round
-        for start in range(0, len(claimed), OPENING_CONCURRENCY):
-            batch = claimed[start : start + OPENING_CONCURRENCY]
-            await asyncio.gather(*(self._open_safely(match, picks) for match in batch))
-
-    async def _open_safely(self, match: Match, picks: Picks) -> None:
-        try:
-            await self.open_duel(match, picks)
-        except RoomError as exc:
-            await self._refuse(match, exc.code, exc.message)
-        except Exception:
-            log.exception("node %s: a duel could not be opened", self._node.node_id)
-            await self._refuse(match, "unavailable", "The duel could not be opened; queue again")
+        for start in range(0, len(claimed), OPENING_BATCH):
+            await self.open_duels(claimed[start : start + OPENING_BATCH], picks)
 
     async def _refuse(self, match: Match, code: str, message: str) -> None:
         for seeker in (match.first, match.second):
@@ -301,33 +291,52 @@ class DuelService:
             raise RoomError("not_found", "No published quiz to duel on")
         return quiz
 
-    async def open_duel(self, match: Match, picks: Picks | None = None) -> str:
-        """Open the match's room on this node with every seat taken; tell each player's node. Its PIN."""
-        quiz = await self._questions(match, {} if picks is None else picks)
-        node = self._node
-        pin = await node.reserve_pin()
+    async def open_duels(self, matches: Sequence[Match], picks: Picks) -> None:
+        """Open these matches' duels on this node: their questions and PINs, one transaction for their
+        game rows, then each room with every seat taken. A match that cannot be opened is refused."""
+        node, ready = self._node, []
+        for match in matches:
+            try:
+                ready.append((match, await self._questions(match, picks), await node.reserve_pin()))
+            except RoomError as exc:
+                await self._refuse(match, exc.code, exc.message)
+            except Exception:  # draining, or the store is away
+                log.exception("node %s: a duel could not be prepared", node.node_id)
+                await self._refuse(match, "unavailable", "The duel could not be opened; queue again")
+        if not ready:
+            return
         try:
-            game_id = await self._setup.games.record(pin, quiz, DUEL_SETTINGS)
-        except BaseException:
-            await node.store.release_pin(pin)
-            raise
+            game_ids = await self._setup.games.record_many(
+                [(pin, quiz) for _, quiz, pin in ready], DUEL_SETTINGS
+            )
+        except Exception:
+            log.exception("node %s: %d duels' game rows could not be written", node.node_id, len(ready))
+            for match, _, pin in ready:
+                await node.store.release_pin(pin)
+                await self._refuse(match, "unavailable", "The duel could not be opened; queue again")
+            return
+        for (match, quiz, pin), game_id in zip(ready, game_ids, strict=True):
+            try:
+                await self._open_room(match, quiz, pin, game_id)
+            except Exception:
+                log.exception("node %s: duel %s could not be opened", node.node_id, pin)
+                await self._refuse(match, "unavailable", "The duel could not be opened; queue again")
+
+    async def _open_room(self, match: Match, quiz: DuelQuiz, pin: str, game_id: int) -> None:
+        """The duel's room with every seat taken (a bot's too); each seat sent to its player's node."""
+        node = self._node
+        host_token = secrets.token_urlsafe(24)  # nobody hosts a duel: a token nobody holds
         room = NewRoom(
-            game_id,
-            quiz.title,
-            DUEL_SETTINGS,
-            quiz.questions,
-            secrets.token_urlsafe(24),
-            None,
-            "duel",
-            quiz.quiz_id,
+            game_id, quiz.title, DUEL_SETTINGS, quiz.questions, host_token, None, "duel", quiz.quiz_id
         )
         runner = await node.open_game(pin, room)
         assert isinstance(runner, DuelRunner)
         humans = [s for s in (match.first, match.second) if s is not None]
-        names = _distinct_nicknames([s.nickname for s in humans])
+        bot_name = f"{secrets.choice(BOT_NAMES)} (bot)" if match.second is None else None
+        names = _distinct_nicknames([*([bot_name] if bot_name else []), *(s.nickname for s in humans)])
         profiles: list[dict[str, Any]] = []
-        if match.second is None:
-            bot_name = f"{secrets.choice(BOT_NAMES)} (bot)"
+        if bot_name is not None:
+            names = names[1:]  # the bot sits first: a person who calls themself "Ada (bot)" gets a number
             await runner.seat_bot(bot_name, match.bot_rating)
             profiles.append({"nickname": bot_name, "bot": True, "rating": match.bot_rating})
         seats = []
@@ -343,7 +352,6 @@ class DuelService:
         for index, (seeker, player_id, token) in enumerate(seats):
             opponent = profiles[1 - index] if match.second is not None else profiles[0]
             await self._deliver(seeker.node, Delivery(seeker.ticket, pin, player_id, token, opponent))
-        return pin
 
     async def _deliver(self, node_id: str, delivery: Delivery) -> None:
         if node_id == self._node.node_id:
