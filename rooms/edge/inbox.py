@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from rooms.bus.base import Bus, Subscription
+from rooms.bus.base import Bus, Listener, Subscription
 from rooms.core.clock import Clock
 from rooms.edge.connection import Connection
 
@@ -68,7 +68,7 @@ class Inboxes:
         """How many of the user's sockets on this node are subscribed."""
         return len(self._sockets.get(user_id, ()))
 
-    def _deliverer(self, user_id: int):  # noqa: ANN202 - a bus Listener
+    def _deliverer(self, user_id: int) -> Listener:
         async def deliver(message: bytes) -> None:
             text = message.decode()
             for connection in list(self._sockets.get(user_id, ())):

@@ -7,6 +7,7 @@ import { $, clear, el, focusHeading, formatNumber, saveBlob } from "./dom.js";
 import { closeMessage, errorMessage, plural, t } from "./i18n.js";
 import { imagesOf, optionImage, preload, questionImage } from "./images.js";
 import { GameSocket } from "./net.js";
+import { scheduleCard, scheduledSessions } from "./schedule.js";
 import {
   Countdown, bootPage, confirmDialog, distributionChart, icon, podium, scoreboard, shapeIcon, shapeName,
   signInPanel, signOutButton, solutionView, toast,
@@ -62,6 +63,20 @@ async function setup(message = "") {
   if (!user) {
     view(signInPanel({ intro: t("host.signin_intro"), onDone: () => setup(message) }), { focus: false });
     return;
+  }
+  const scheduled = Number(new URLSearchParams(location.search).get("scheduled"));
+  if (scheduled) {
+    try {
+      const session = await api(`/games/scheduled/${scheduled}`, { auth: true });
+      history.replaceState(null, "", "/host");
+      if (session.state === "open") {
+        hostScheduled(session);
+        return;
+      }
+      message = t("schedule.not_open");
+    } catch (error) {
+      message = errorMessage(error);
+    }
   }
   const wanted = Number(new URLSearchParams(location.search).get("quiz"));
   if (wanted) {
@@ -128,6 +143,7 @@ function pickView(user, message) {
     message ? el("p", { class: "notice warn", role: "alert" }, message) : null,
     el("div", { class: "spread" }, tabs, el("div", { style: { flex: "1 1 220px", maxWidth: "360px" } }, search)),
     list,
+    scheduledSessions({ onHost: hostScheduled }),
   ));
   load();
 }
@@ -162,22 +178,23 @@ function optionsView(quiz) {
     formError,
     el("div", { class: "row end" }, el("button", { type: "button", class: "btn secondary", onclick: () => setup() }, t("common.back")), create),
   );
+  const settingsOf = () => ({
+    scoring: scoring.value,
+    streak: $("#opt-streak").checked,
+    read_time_ms: Math.round(Number(readTime.value || 0) * 1000),
+    auto_advance: $("#opt-auto").checked,
+    shuffle: $("#opt-shuffle").checked,
+    question_on_devices: $("#opt-devices").checked,
+    late_join: $("#opt-late").checked,
+    top_n: Number(topN.value),
+    max_players: Number(maxPlayers.value),
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     formError.hidden = true;
     form.querySelectorAll(".field-error").forEach((n) => n.remove());
     create.disabled = true;
-    const settings = {
-      scoring: scoring.value,
-      streak: $("#opt-streak").checked,
-      read_time_ms: Math.round(Number(readTime.value || 0) * 1000),
-      auto_advance: $("#opt-auto").checked,
-      shuffle: $("#opt-shuffle").checked,
-      question_on_devices: $("#opt-devices").checked,
-      late_join: $("#opt-late").checked,
-      top_n: Number(topN.value),
-      max_players: Number(maxPlayers.value),
-    };
+    const settings = settingsOf();
     try {
       const created = await api("/games", { method: "POST", json: { quiz_id: quiz.id, settings }, auth: true });
       const session = { pin: created.pin, token: created.host_token, gameId: created.id, joinUrl: created.join_url, title: quiz.title, quizId: quiz.id };
@@ -198,7 +215,17 @@ function optionsView(quiz) {
       create.disabled = false;
     }
   });
-  view(form);
+  view(el("div", { class: "stack" }, form, scheduleCard(quiz, settingsOf, () => setup())));
+}
+
+/** Takes the host seat of a scheduled session that opened by itself. */
+function hostScheduled(scheduled) {
+  const session = {
+    pin: scheduled.pin, token: scheduled.host_token, gameId: scheduled.game_id, joinUrl: scheduled.join_url,
+    title: scheduled.title, quizId: scheduled.quiz_id,
+  };
+  sessionStorage.setItem(STORE, JSON.stringify(session));
+  connect(session);
 }
 
 // --- the live game ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { $, clear, el, formatNumber } from "./dom.js";
 import { errorMessage, ordinal, t } from "./i18n.js";
 import { dueText, statusText } from "./assignment_parts.js";
 import { recentForm } from "./me_analytics.js";
+import { upcomingGames } from "./upcoming.js";
 import { bootPage, medal, signInPanel, signOutButton } from "./ui.js";
 
 const app = $("#app");
@@ -139,6 +140,7 @@ async function start() {
     parts.push(unavailable(progress.reason));
   }
 
+  parts.push(await upcomingGames());
   if (p && p.duels) parts.push(duelSection(p.duels, duels));
   if (assigned.status === "fulfilled") parts.push(assignmentsBox(assigned.value.items));
   const badgeBox = el("section", { class: "card stack", "aria-labelledby": "badges-title" }, el("h2", { id: "badges-title" }, t("me.badges")));

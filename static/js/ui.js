@@ -4,6 +4,7 @@
 import { ApiError, logIn, logOut, register, session } from "./api.js";
 import { $, clear, el, formatNumber, svg } from "./dom.js";
 import { apply, errorMessage, ordinal, plural, t } from "./i18n.js";
+import { NotificationBell } from "./notifications.js";
 
 // --- header ----------------------------------------------------------------------------------
 
@@ -18,18 +19,26 @@ const NAV = [
   ["me", "/me"],
 ];
 
+const GAME_PAGES = new Set(["host", "duel", "play"]);
+
 export function siteHeader(active) {
   const nav = el("nav", { class: "site-nav", id: "site-nav", "aria-label": t("nav.label") });
   for (const [key, href] of NAV) {
     nav.append(el("a", { href, "aria-current": key === active ? "page" : null }, t(`nav.${key}`)));
   }
   const who = el("span", { class: "who", "aria-live": "polite" });
+  // The bell listens live on every page but those that hold a game's own socket.
+  const bell = new NotificationBell({ live: !GAME_PAGES.has(active) });
   const paint = () => {
     const current = session();
     who.textContent = current && current.user ? t("nav.signed_in_as", { name: current.user.username }) : "";
   };
   paint();
-  window.addEventListener("quizarena:session", paint);
+  bell.start();
+  window.addEventListener("quizarena:session", () => {
+    paint();
+    bell.start();
+  });
   // On a phone the links fold behind a Menu button (CSS shows the button below 640 px), so the
   // header keeps to one line instead of taking a quarter of the screen.
   const menu = el("button", { type: "button", class: "menu-toggle", "aria-expanded": "false", "aria-controls": "site-nav" }, icon("menu"), t("nav.menu"));
@@ -39,6 +48,7 @@ export function siteHeader(active) {
     el("a", { class: "brand", href: "/" }, el("img", { src: "/static/img/favicon.svg", alt: "" }), t("app.name")),
     menu,
     nav,
+    bell.node,
     who,
   );
   const setOpen = (open) => {
