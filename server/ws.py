@@ -74,7 +74,7 @@ class AsgiPeer:
         self._send = send
         writable = getattr(getattr(send, "__self__", None), "writable", None)
         self._writable: asyncio.Event | None = writable if isinstance(writable, asyncio.Event) else None
-        self._queue: deque[str] = deque()
+        self._queue: deque[str] | None = None  # made when first needed: an empty deque is 600 bytes
         self._drainer: asyncio.Task[None] | None = None
         self.closed = False
 
@@ -82,6 +82,8 @@ class AsgiPeer:
         if self.closed:
             return
         if self._queue or (self._writable is not None and not self._writable.is_set()):
+            if self._queue is None:
+                self._queue = deque()
             if len(self._queue) >= MAX_QUEUED_FRAMES:
                 await self.close(CLOSE_TRY_AGAIN, "client too slow; resume")
                 return
@@ -98,14 +100,14 @@ class AsgiPeer:
             self.closed = True
 
     async def _drain(self) -> None:
-        while self._queue and not self.closed:
+        while self._queue and not self.closed:  # never None here: `send` made it
             await self._write(self._queue.popleft())
 
     async def close(self, code: int, reason: str = "") -> None:
         if self.closed:
             return
         self.closed = True
-        self._queue.clear()
+        self._queue = None
         with contextlib.suppress(Exception):  # already closed by the client
             await self._send({"type": "websocket.close", "code": code, "reason": reason})
 
