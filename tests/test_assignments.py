@@ -17,7 +17,7 @@ from rooms.core.clock import ManualClock
 from server.app import create_app
 from server.config import Settings
 from server.passwords import Passwords
-from tests.gamedata import all_answers, finished, seat
+from tests.gamedata import all_answers, finished, make_game, seat
 
 Signup = Callable[..., Awaitable[dict[str, str]]]
 START = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -278,3 +278,23 @@ async def test_a_day_before_the_due_date_players_who_have_not_finished_are_remin
             "url": f"/play?assignment={code}",
         }
     assert await due_notes(client, given["bob"]) == [] and await due_notes(client, given["hana"]) == []
+
+
+async def test_claiming_an_attempt_is_a_compare_and_set(
+    client: httpx.AsyncClient, db: Database, given: dict[str, Any]
+) -> None:
+    """Two requests starting the same attempt at once both read "no game yet"; only the first claim
+    holds, and the route then gives the loser the winner's room."""
+    assignment_id = given["assignment"]["id"]
+    await client.get(f"/assignments/code/{given['assignment']['code']}", headers=given["alice"])
+    alice = await user_id(client, given["alice"])
+    first, second = await make_game(db), await make_game(db)
+    async with db.uow() as uow:
+        assert await uow.assignments.claim(assignment_id, alice, None, first, START) is True
+        assert await uow.assignments.claim(assignment_id, alice, None, second, START) is False
+        assert await uow.assignments.claim(assignment_id, alice, second, second, START) is False
+        assert await uow.assignments.claim(assignment_id, alice, first, second, START) is True  # a new try
+        await uow.commit()
+    async with db.uow() as uow:
+        row = await uow.assignments.player(assignment_id, alice)
+        assert row is not None and (row.game_id, row.started_at) == (second, START)

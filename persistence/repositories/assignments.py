@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from persistence.models import Answer, Assignment, AssignmentPlayer, Game, GamePlayer, User
 from persistence.repositories.base import Repository
@@ -38,29 +38,44 @@ class AssignmentRepository(Repository[Assignment]):
     async def by_code(self, code: str) -> Assignment | None:
         return await self.session.scalar(select(Assignment).where(Assignment.code == code))
 
-    async def player(self, assignment_id: int, user_id: int, lock: bool = False) -> AssignmentPlayer | None:
-        """A player's row; with `lock`, held until the transaction ends (PostgreSQL), so two requests
-        starting the same player's attempt run one after the other."""
+    async def player(self, assignment_id: int, user_id: int) -> AssignmentPlayer | None:
         query = select(AssignmentPlayer).where(
             AssignmentPlayer.assignment_id == assignment_id, AssignmentPlayer.user_id == user_id
         )
-        query = query.execution_options(populate_existing=True)  # what another request wrote meanwhile
-        return await self.session.scalar(query.with_for_update() if lock else query)
+        return await self.session.scalar(query.execution_options(populate_existing=True))
 
-    async def give(self, assignment_id: int, user_id: int) -> AssignmentPlayer:
-        """The player's row, added when they first open the assignment (two requests at once add one)."""
+    async def claim(
+        self, assignment_id: int, user_id: int, seen: int | None, game_id: int, now: datetime
+    ) -> bool:
+        """Point the player's attempt at `game_id` if it still points at `seen` (the game read
+        before, or none): a compare-and-set, so of two requests starting the same attempt at once
+        exactly one wins, on SQLite as on PostgreSQL. False when another request got there first."""
+        current = AssignmentPlayer.game_id
+        result = await self.session.execute(
+            update(AssignmentPlayer)
+            .where(
+                AssignmentPlayer.assignment_id == assignment_id,
+                AssignmentPlayer.user_id == user_id,
+                current.is_(None) if seen is None else current == seen,
+            )
+            .values(game_id=game_id, started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def give(self, assignment_id: int, user_id: int, now: datetime) -> AssignmentPlayer:
+        """The player's row, added when they first open the assignment: one insert that does nothing
+        when the row is there (two requests at once add one), then the row."""
+        dialect = self.session.get_bind().dialect.name
+        dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self.session.execute(
+            dialect_insert(AssignmentPlayer)
+            .values(assignment_id=assignment_id, user_id=user_id, opened_at=now)
+            .on_conflict_do_nothing(index_elements=["assignment_id", "user_id"])
+        )
         found = await self.player(assignment_id, user_id)
-        if found is not None:
-            return found
-        row = AssignmentPlayer(assignment_id=assignment_id, user_id=user_id)
-        try:
-            async with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:  # the other request added it first
-            found = await self.player(assignment_id, user_id)
-            assert found is not None
-            return found
-        return row
+        assert found is not None
+        return found
 
     async def of_host(self, host_id: int, limit: int, offset: int) -> tuple[Sequence[Assignment], int]:
         """The host's assignments, newest first, and how many there are."""

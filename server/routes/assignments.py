@@ -179,10 +179,13 @@ async def list_assignments(request: Request, query: AssignmentListQuery) -> Assi
         else:
             rows, total = await uow.assignments.of_player(user.id, query.limit, query.offset)
         records = await uow.assignments.attempts([row.id for row in rows])
+        hosts = {host_id: await uow.users.get(host_id) for host_id in {row.host_id for row in rows}}
         items = []
         for row in rows:
             mine = [record for record in records if record.assignment_id == row.id]
-            view = _view(request, row, await _host_of(uow, row), user, mine)
+            host = hosts[row.host_id]
+            assert host is not None  # the foreign key cascades: an assignment never outlives its host
+            view = _view(request, row, host, user, mine)
             items.append(view.model_copy(update={"players": None}))  # the list is a summary
     return AssignmentList(items=items, total=total, limit=query.limit, offset=query.offset)
 
@@ -235,7 +238,7 @@ async def open_assignment(request: Request) -> AssignmentView:
     async with request.app.state.db.uow() as uow:
         assignment = await _by_code(uow, request)
         if user is not None and user.id != assignment.host_id:
-            await uow.assignments.give(assignment.id, user.id)
+            await uow.assignments.give(assignment.id, user.id, _now(request))
             await uow.commit()
         records = await uow.assignments.attempts([assignment.id])
         return _view(request, assignment, await _host_of(uow, assignment), user, records)
@@ -261,40 +264,52 @@ async def start_attempt(request: Request) -> StartedAttempt:
         assignment = await _by_code(uow, request)
         if user.id == assignment.host_id:
             raise Forbidden("The host does not take their own assignment")
-        await uow.assignments.give(assignment.id, user.id)
+        await uow.assignments.give(assignment.id, user.id, now)
         await uow.commit()  # asking for an attempt gives the assignment, whatever the answer
-        player = await uow.assignments.player(assignment.id, user.id, lock=True)
-        assert player is not None
-        records = await uow.assignments.attempts([assignment.id])
-        mine = next((r for r in records if r.user_id == user.id), None)
-        decision = start_decision(mine, assignment.due_at, now)
-        if decision is Start.DONE:
-            raise Conflict("You have finished this assignment; it takes one attempt")
-        if decision is Start.PAST_DUE:
-            raise Conflict("This assignment is past its due date")
-        if decision is Start.RESUME:
-            game = await uow.games.get(player.game_id)
-            assert game is not None
-            return StartedAttempt(
-                assignment_id=assignment.id,
-                game_id=game.id,
-                pin=game.pin,
-                resumed=True,
-                due_at=assignment.due_at,
-            )
+        try:
+            return await _start(request, uow, assignment, user.id, now)
+        except AttemptTaken:  # another request of this player opened the room first: that one
+            await uow.rollback()
+            return await _start(request, uow, assignment, user.id, now)
 
-        async def link(game: Game) -> None:
-            player.game_id, player.started_at = game.id, now
-            await uow.session.flush()
 
-        row = Game(
-            kind="assignment",
-            quiz_id=assignment.quiz_id,
-            host_id=assignment.host_id,
-            settings=attempt_settings(assignment.settings).as_dict(),
-            quiz_snapshot=attempt_snapshot(assignment),
+class AttemptTaken(Exception):
+    """The player's attempt was claimed by another request between reading and claiming it."""
+
+
+async def _start(
+    request: Request, uow: UnitOfWork, assignment: Assignment, user_id: int, now: datetime
+) -> StartedAttempt:
+    """Open the player's room, or give back the one under way; Conflict when they may not start."""
+    records = await uow.assignments.attempts([assignment.id])
+    mine = next((record for record in records if record.user_id == user_id), None)
+    decision = start_decision(mine, assignment.due_at, now)
+    if decision is Start.DONE:
+        raise Conflict("You have finished this assignment; it takes one attempt")
+    if decision is Start.PAST_DUE:
+        raise Conflict("This assignment is past its due date")
+    if decision is Start.RESUME:
+        assert mine is not None and mine.game_id is not None
+        game = await uow.games.get(mine.game_id)
+        assert game is not None
+        return StartedAttempt(
+            assignment_id=assignment.id, game_id=game.id, pin=game.pin, resumed=True, due_at=assignment.due_at
         )
-        game = await open_game(uow, request.app.state.node, row, secrets.token_urlsafe(32), with_game=link)
+    seen = mine.game_id if mine is not None else None
+
+    async def claim(game: Game) -> None:
+        # Compare-and-set on the player's game: of two requests racing, one claims, the other retries.
+        if not await uow.assignments.claim(assignment.id, user_id, seen, game.id, now):
+            raise AttemptTaken
+
+    row = Game(
+        kind="assignment",
+        quiz_id=assignment.quiz_id,
+        host_id=assignment.host_id,
+        settings=attempt_settings(assignment.settings).as_dict(),
+        quiz_snapshot=attempt_snapshot(assignment),
+    )
+    game = await open_game(uow, request.app.state.node, row, secrets.token_urlsafe(32), with_game=claim)
     return StartedAttempt(
         assignment_id=assignment.id, game_id=game.id, pin=game.pin, resumed=False, due_at=assignment.due_at
     )
