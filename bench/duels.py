@@ -56,12 +56,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=120.0,
         help="DUEL_BOT_AFTER_S of the server (high: every duel is two bench players)",
     )
-    parser.add_argument("--database-url", help="the server's DATABASE_URL (an empty database; default: "
-                        "SQLite in the run's temporary directory)")
+    parser.add_argument(
+        "--database-url",
+        help="the server's DATABASE_URL (an empty database; default: "
+        "SQLite in the run's temporary directory)",
+    )
     parser.add_argument("--server-cpu", type=int, default=0)
     parser.add_argument("--loadgen-cpu", type=int, default=1)
-    parser.add_argument("--nice", type=int, default=0, help="this run's niceness, which the server inherits "
-                        "(-10 as root: most of a core shared with other work)")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="this run's niceness, which the server inherits "
+        "(-10 as root: most of a core shared with other work)",
+    )
     parser.add_argument("--timeout-s", type=float, default=180.0, help="for the whole queue-and-play phase")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args(argv)
@@ -155,20 +163,20 @@ async def sample_rss(server: servers.ServerProcess, peak: list[int], stop: async
             await asyncio.wait_for(stop.wait(), RSS_SAMPLE_S)
 
 
-def round_trips_ms(crowd: Crowd) -> list[float]:
-    """Per duel and question: from the later of its two answers to the first of its reveals."""
+def round_trips_ms(crowd: Crowd) -> dict[int, list[float]]:
+    """Per question, per duel: from the later of its two answers to the first of its reveals."""
     duels: dict[str, list[Bot]] = {}
     for bot in crowd.bots:
         duels.setdefault(bot.pin, []).append(bot)
-    trips = []
+    trips: dict[int, list[float]] = {}
     for pair in duels.values():
         if len(pair) != 2:
             continue
         for question in pair[0].revealed_at:
             answered = [bot.answered_at.get(question, math.nan) for bot in pair]
             revealed = [bot.revealed_at.get(question, math.nan) for bot in pair]
-            trips.append((min(revealed) - max(answered)) * stats.MS)
-    return stats.finite(trips)
+            trips.setdefault(question, []).append((min(revealed) - max(answered)) * stats.MS)
+    return {question: stats.finite(values) for question, values in sorted(trips.items())}
 
 
 def figures(crowd: Crowd, cpu_s: float, rss_before: int, rss_peak: int, elapsed_s: float) -> dict[str, Any]:
@@ -180,7 +188,8 @@ def figures(crowd: Crowd, cpu_s: float, rss_before: int, rss_peak: int, elapsed_
         for q, sent in b.answered_at.items()
         if q in b.acked_at
     )
-    trips = round_trips_ms(crowd)
+    by_question = round_trips_ms(crowd)
+    trips = stats.finite(t for values in by_question.values() for t in values)
     errors: dict[str, int] = {}
     for bot in crowd.bots:
         for code in bot.errors:
@@ -195,6 +204,10 @@ def figures(crowd: Crowd, cpu_s: float, rss_before: int, rss_peak: int, elapsed_
         "match_max_ms": match_ms[-1] if match_ms else math.nan,
         "round_trip_p50_ms": stats.percentile(trips, 0.5),
         "round_trip_p99_ms": stats.percentile(trips, 0.99),
+        "round_trip_by_question_ms": {
+            question: [stats.percentile(values, 0.5), stats.percentile(values, 0.99)]
+            for question, values in by_question.items()
+        },
         "ack_p50_ms": stats.percentile(acks, 0.5),
         "ack_p99_ms": stats.percentile(acks, 0.99),
         "server_cpu_s": cpu_s,
@@ -220,6 +233,13 @@ def table(result: dict[str, Any]) -> str:
         (
             "question round trip p50 / p99 (later answer -> reveal)",
             "{:.1f} / {:.1f} ms".format(result["round_trip_p50_ms"], result["round_trip_p99_ms"]),
+        ),
+        (
+            "round trip p50 / p99 by question",
+            ", ".join(
+                f"{q}: {p50:.0f} / {p99:.0f}" for q, (p50, p99) in result["round_trip_by_question_ms"].items()
+            )
+            + " ms",
         ),
         ("answer -> ack p50 / p99", "{:.1f} / {:.1f} ms".format(result["ack_p50_ms"], result["ack_p99_ms"])),
         ("server CPU per duel (whole duel, matching included)", f"{result['cpu_ms_per_duel']:.1f} ms"),

@@ -158,3 +158,24 @@ async def test_leaving_the_queue_and_leaving_mid_duel(live: Live) -> None:
     finished = await ann.expect("finished")
     assert finished["winner"] == ann_welcome["player"]["id"] and len(finished["forfeited"]) == 1
     assert (await ann.expect("result"))["outcome"] == "won"
+
+
+async def test_a_player_who_drops_resumes_the_duel_within_the_grace(live: Live) -> None:
+    quiz_id = await published_quiz(live)
+    ann = await queue(live, "Ann", quiz=quiz_id)
+    ben = await queue(live, "Ben", quiz=quiz_id)
+    await tick(live)
+    welcome = await ann.expect("welcome")
+    await ben.expect("welcome")
+    await tick(live, AUTOSTART_COUNTDOWN_MS)
+    question = await ann.expect("question")
+    await ann.close()
+    await live.advance(2_000)  # within the drop grace
+    back = await live.connect()
+    await back.send(type="resume", token=welcome["resume_token"], last_seq=question["seq"])
+    resumed = await back.expect("welcome")
+    assert resumed["recovered"] is True and resumed["state"]["phase"] == "question"
+    await back.send(type="answer", question=0, answer=option(question, "yes"))
+    assert (await back.expect("answer_ack"))["accepted"]
+    await tick(live, 10_000)  # past the grace: nobody forfeited
+    assert not any(f["type"] == "finished" for f in await sync(back))
