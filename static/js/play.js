@@ -544,9 +544,11 @@ function waitingView() {
 function finalView() {
   const final = game.finalResult;
   const top = game.podium || (game.scoreboard ? game.scoreboard.top.slice(0, 3) : []);
-  const parts = [el("h1", { class: "center", id: "final-title" }, t("play.final_title")), podium(top, { me: game.playerId })];
+  // Alone in an assignment's room the podium and "1st" say nothing: the place among the other
+  // players is on the assignment's page ("See how you did").
+  const parts = [el("h1", { class: "center", id: "final-title" }, t("play.final_title")), assignmentCode ? null : podium(top, { me: game.playerId })];
   if (final || game.rank) {
-    const rank = (final && final.rank) || game.rank;
+    const rank = assignmentCode ? null : (final && final.rank) || game.rank;
     const score = final ? final.score : game.score;
     parts.push(el("div", { class: "panel stack center" },
       el("p", { style: { fontSize: "1.3rem", fontWeight: 800, margin: 0 } }, rank ? t("play.final_place", { place: ordinal(rank), score: formatNumber(score) }) : t("play.final_score", { score: formatNumber(score) })),

@@ -52,6 +52,7 @@ async def play_through(page: Any, answers: tuple[str, ...]) -> None:
         await button.click()
         await expect(page.locator(".verdict .title")).to_be_visible()
     await expect(page.get_by_role("heading", name="Game over!")).to_be_visible(timeout=15_000)
+    await expect(page.get_by_text(re.compile(r"^You scored [\d,]+ points\.$"))).to_be_visible()
 
 
 async def test_assign_two_players_at_different_times_and_the_host_sees_both(
