@@ -69,6 +69,8 @@ class Game:
         self._active = sum(1 for p in state.players.values() if not p.left and not p.kicked)
         self._open_frames: SharedEvent | None = None
         self._scored: dict[PlayerId, Scored] = {}  # the open question's answers, scored on arrival
+        # Each closed question's results while this node owned the room (a new owner replays them).
+        self._history: dict[int, dict[PlayerId, QuestionResult]] = {}
         if state.question_index >= 0:  # a room loaded from the store (a new owner) carries on as it was
             self._rank()
         if state.phase is Phase.QUESTION:
@@ -310,6 +312,7 @@ class Game:
                 result = entry.result
                 player.tally = fold(player.tally, result, entry.record)
             results[player.id] = result
+        self._history[index] = results
         self._rank()
         receipts = {player_id: entry.stored for player_id, entry in scored.items()}
         return Effects(
@@ -395,6 +398,7 @@ class Game:
         for player_id, player in state.players.items():
             player.tally = tallies.get(player_id, PlayerTally())
         self._rank()
+        self._history = dict(enumerate(history))
         return history
 
     def rescore(self, all_answers: Sequence[Mapping[PlayerId, StoredAnswer]]) -> Effects:
@@ -445,7 +449,12 @@ class Game:
         if state.phase is Phase.QUESTION:  # `end` during a question: it counts as closed, unrevealed
             state.question_index -= 1
         closed = all_answers[: state.question_index + 1]
-        history = self._replay(closed)
+        # The tallies are up to date; the results of each question are needed for the answers' records.
+        if all(index in self._history for index in range(len(closed))):
+            history = [self._history[index] for index in range(len(closed))]
+            self._rank()  # also ranks a game ended before anything was scored
+        else:  # some closed before this node owned the room
+            history = self._replay(closed)
         state.phase, state.ended_at_ms = Phase.FINISHED, now_ms
         self._open_frames = None
         finished: dict[str, Any] = {

@@ -428,6 +428,14 @@ def random_games(draw: st.DrawFn, with_changes: bool) -> dict[str, Any]:
 def play(plan: dict[str, Any]) -> tuple[Game, Any, list[tuple[str, Mapping[str, Any]]]]:
     """Play `plan`; returns the game, the `finish` effects and every personal frame sent on the way
     (with its player's id), in order."""
+    game, stored, sent = play_to_the_end(plan)
+    return game, game.finish(NOW, stored), sent
+
+
+def play_to_the_end(
+    plan: dict[str, Any],
+) -> tuple[Game, list[dict[str, StoredAnswer]], list[tuple[str, Mapping[str, Any]]]]:
+    """Play `plan` up to its end: the game, every question's stored answers and the personal frames."""
     game = new_game(EVERY_KIND, scoring=plan["mode"], streak=plan["streak"])
     ids: dict[int, str] = {}
     sent: list[tuple[str, Mapping[str, Any]]] = []
@@ -455,8 +463,7 @@ def play(plan: dict[str, Any]) -> tuple[Game, Any, list[tuple[str, Mapping[str, 
             sent.extend(game.void(target, stored).personal.items())
         elif change == "accept" and kind in ACCEPTABLE:
             sent.extend(game.accept(target, ACCEPTABLE[kind], stored).personal.items())
-    effects = game.finish(NOW, stored)
-    return game, effects, sent
+    return game, stored, sent
 
 
 @settings(max_examples=300, deadline=None)
@@ -469,7 +476,7 @@ def test_each_score_is_the_sum_of_its_question_points_and_never_negative(plan: d
         assert frame["points"] >= 0
         running[player_id] += frame["points"]
         assert frame["score"] == running[player_id]
-    # At the end, recomputed from the stored answers: the same scores, the sums of the per-answer points.
+    # At the end, the results written: the same scores, the sums of the per-answer points.
     earned: dict[str, int] = defaultdict(int)
     for outcome in effects.finished.answers:
         assert outcome.points >= 0
@@ -478,6 +485,21 @@ def test_each_score_is_the_sum_of_its_question_points_and_never_negative(plan: d
         assert outcome.score == earned[outcome.player_id] == running[outcome.player_id] >= 0
         assert outcome.score == game.state.players[outcome.player_id].tally.score
         assert effects.personal[outcome.player_id]["score"] == outcome.score
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_games(with_changes=True))
+def test_the_owner_ends_a_game_with_the_results_a_new_owner_replays_from_the_stored_answers(
+    plan: dict[str, Any],
+) -> None:
+    """The owner keeps each question's results as it closes it; a node that took the room over
+    has only the store, and scores every closed question again: both write the same game."""
+    game, stored, _ = play_to_the_end(plan)
+    new_owner = Game(copy.deepcopy(game.state))
+    replayed = new_owner.finish(NOW, stored)
+    kept = game.finish(NOW, stored)
+    assert kept.finished == replayed.finished
+    assert kept.personal == replayed.personal
 
 
 @settings(max_examples=300, deadline=None)
