@@ -207,7 +207,7 @@ async def test_phone_menu_opens_by_keyboard_and_closes_with_escape(
     await menu.focus()
     await page.keyboard.press("Enter")
     await expect(menu).to_have_attribute("aria-expanded", "true")
-    await expect(links).to_have_count(7)
+    await expect(links).to_have_count(8)
     for link in await links.all():
         await expect(link).to_be_visible()
     await page.keyboard.press("Tab")

@@ -124,4 +124,13 @@ async def test_assign_two_players_at_different_times_and_the_host_sees_both(
     await host.set_viewport_size(PHONE)
     await assert_no_sideways_scroll(host, "an assignment's progress on a phone")
     await assert_accessible(host, "an assignment's progress (host, phone)")
+
+    # A player's view of the same page: their own attempt, placed among those who finished.
+    await bob.goto(f"/assignment?id={view['id']}")
+    await expect(bob.get_by_role("heading", name="Your attempt")).to_be_visible()
+    bob_line = next(p for p in view["players"] if p["user"]["username"] == "bob")
+    await expect(bob.locator("main")).to_contain_text(
+        f"You finished this assignment with {bob_line['score']:,} points: 2nd of 2 so far.")
+    await expect(bob.locator("#players-table")).to_have_count(0)
+    await assert_accessible(bob, "an assignment's page (player, phone)")
     pages.assert_clean()
