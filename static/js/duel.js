@@ -6,10 +6,10 @@ import { api, currentUser, session } from "./api.js";
 import { $, clear, el, focusHeading, formatNumber } from "./dom.js";
 import { ackMessage, apply, closeMessage, errorMessage, t } from "./i18n.js";
 import { questionImage } from "./images.js";
-import { answerInput } from "./inputs.js";
+import { answerInput, numberKeys } from "./inputs.js";
 import { GameSocket, questionDeadline, resumedDeadline } from "./net.js";
 import { Countdown, siteHeader, solutionView, toast } from "./ui.js";
-import { receiptView, verdictKind, verdictPanel } from "./verdicts.js";
+import { receiptView, verdictKind, verdictPanel, verdictText } from "./verdicts.js";
 
 const STORE = "quizarena.duel";
 const NICKNAME_STORE = "quizarena.duel.nickname";
@@ -31,7 +31,8 @@ function freshDuel() {
     pin: "", token: null, playerId: null, opponent: null, phase: "setup",
     total: null, current: null, score: 0, opponentScore: 0,
     questions: new Map(), deadlines: new Map(), answered: new Set(), results: new Map(), reveals: new Map(),
-    pending: null, finished: null, finalResult: null, queuedAt: 0,
+    pending: null, finished: null, finalResult: null, queuedAt: 0, queued: null,
+    rematch: null, // "offered" (by us) or "asked" (by the opponent) once the duel has ended
   };
 }
 
@@ -204,11 +205,12 @@ function waitText() {
 function queueView() {
   const waited = el("p", { class: "pill", id: "duel-wait", style: { display: "inline-block" } }, waitText());
   const cancel = el("button", { type: "button", class: "btn big secondary", id: "duel-cancel", onclick: cancelQueue }, t("duel.cancel"));
-  const what = duel.request.rematch ? t("duel.waiting_rematch") : duel.request.revenge ? t("duel.searching_revenge") : t("duel.searching");
+  const what = duel.request.revenge ? t("duel.searching_revenge") : t("duel.searching");
   view(el("section", { class: "hero stack", "aria-labelledby": "queue-title" },
     el("h1", { id: "queue-title" }, t("duel.searching_title")),
     el("p", {}, what),
-    el("p", { class: "small" }, t("duel.bot_note")),
+    el("p", { class: "small", id: "duel-bot-note" }, t("duel.bot_note")),
+    el("p", { class: "small", id: "duel-queue-rating" }),
     waited,
     el("div", { class: "row", style: { justifyContent: "center" } }, cancel)));
   cancel.focus();
@@ -269,7 +271,9 @@ function onFrame(frame) {
 
 function handle(frame) {
   switch (frame.type) {
+    case "queued": return queued(frame);
     case "matched": return matched(frame);
+    case "rematch": return rematchOffered(frame);
     case "welcome": return welcome(frame);
     case "lobby": return lobby(frame);
     case "question": return question(frame);
@@ -283,8 +287,21 @@ function handle(frame) {
   }
 }
 
+function queued(frame) {
+  duel.queued = frame;
+  const note = $("#duel-bot-note");
+  if (note && typeof frame.bot_after_ms === "number") note.textContent = t("duel.bot_after", { s: Math.round(frame.bot_after_ms / 1000) });
+  const rating = $("#duel-queue-rating");
+  if (rating && typeof frame.rating === "number" && duel.userId) rating.textContent = t("duel.matched_by", { rating: formatNumber(frame.rating) });
+}
+
 function matched(frame) {
   clearInterval(waitTimer);
+  if (duel.phase === "finished") {
+    // A rematch: the same socket moves on to a new duel; what was kept of the last one goes.
+    const { request, nickname, userId } = duel;
+    duel = { ...freshDuel(), request, nickname, userId };
+  }
   duel.pin = frame.pin;
   duel.opponent = frame.opponent;
   duel.phase = "matched";
@@ -297,11 +314,18 @@ function opponentName() {
   return duel.opponent.bot ? t("duel.bot_name", { name: duel.opponent.nickname }) : duel.opponent.nickname;
 }
 
+/** The opponent's rating as the server sent it in `matched` (a bot's, or a signed-in player's). */
+function opponentRating() {
+  const rating = duel.opponent && duel.opponent.rating;
+  return typeof rating === "number" ? el("p", { class: "small", id: "duel-opponent-rating" }, t("duel.opponent_rating", { name: opponentName(), rating: formatNumber(rating) })) : null;
+}
+
 function matchedView(startsAt = null) {
   const seconds = startsAt && socket ? Math.max(0, Math.ceil((startsAt - socket.clock.now()) / 1000)) : null;
   view(el("section", { class: "hero stack", "aria-labelledby": "matched-title" },
     el("h1", { id: "matched-title" }, t("duel.matched_title")),
     versus(),
+    opponentRating(),
     el("p", {}, seconds === null ? t("duel.starting") : t("duel.starting_in", { n: seconds }))));
 }
 
@@ -503,7 +527,43 @@ function error(frame) {
     setupView(errorMessage(frame.code, "duel"));
     return;
   }
+  if (duel.phase === "finished" && duel.rematch === "offered" && frame.code === "not_found") {
+    duel.rematch = null; // nobody took our offer in time
+    rematchStatus(t("duel.rematch_lapsed"));
+    return;
+  }
   toast(errorMessage(frame.code), "error");
+}
+
+// --- rematch ---------------------------------------------------------------------------------
+
+/** Offer (or accept) a rematch on the socket still in the ended duel: when both have offered, both
+ * get `matched` into a new duel. */
+function offerRematch() {
+  if (!socket || !socket.send({ type: "rematch" })) {
+    rematchStatus(t("duel.rematch_closed"));
+    return;
+  }
+  duel.rematch = "offered";
+  const button = $("#duel-rematch");
+  if (button) button.disabled = true;
+  rematchStatus(t("duel.rematch_waiting", { name: opponentName() }));
+}
+
+function rematchOffered(frame) {
+  if (duel.phase !== "finished") return;
+  if (duel.rematch !== "offered") duel.rematch = "asked";
+  const button = $("#duel-rematch");
+  if (button && duel.rematch === "asked") button.textContent = t("duel.rematch_accept");
+  rematchStatus(t("duel.rematch_asked", { name: frame.from || opponentName() }));
+}
+
+function rematchStatus(text) {
+  const node = $("#duel-rematch-status");
+  if (node) {
+    node.textContent = text; // a status region: screen readers hear it
+    node.hidden = false;
+  }
 }
 
 // --- the outcome -----------------------------------------------------------------------------
@@ -539,13 +599,13 @@ function receiptsList() {
     list.append(el("li", { class: "panel stack" },
       el("p", { class: "small", style: { margin: 0, fontWeight: 700 } }, t("play.question_of", { n: index + 1, total: duel.total })),
       el("p", { style: { margin: 0 } }, q.text),
-      el("p", { class: `duel-verdict ${kind}`, style: { margin: 0 } }, r && r.points > 0 ? `${t(`verdict.${kind}`)} ${t("verdict.points", { points: formatNumber(r.points) })}` : t(`verdict.${kind}`)),
+      el("p", { class: `duel-verdict ${kind}`, style: { margin: 0 } }, r ? verdictText(r, q) : t("verdict.none")),
       r && r.receipt ? receiptView(r.receipt) : null));
   }
   return list;
 }
 
-/** Queue again from the outcome (rematch or revenge), as the same account when there was one. */
+/** Queue again from the outcome (a revenge), as the same account when there was one. */
 async function again(request) {
   const token = duel.userId ? await freshAccessToken() : null;
   queue(request, duel.nickname, token, token ? duel.userId : null);
@@ -553,7 +613,8 @@ async function again(request) {
 
 function finalView() {
   const final = duel.finalResult;
-  const rematch = el("button", { type: "button", class: "btn big accent", id: "duel-rematch", onclick: () => again({ rematch: duel.pin }) }, t("duel.rematch"));
+  const rematch = el("button", { type: "button", class: "btn big accent", id: "duel-rematch", onclick: offerRematch, disabled: duel.rematch === "offered" }, t(duel.rematch === "asked" ? "duel.rematch_accept" : "duel.rematch"));
+  const rematchNote = el("p", { class: "notice info", id: "duel-rematch-status", role: "status", hidden: true });
   const revenge = duel.userId
     ? el("button", { type: "button", class: "btn big secondary", id: "duel-revenge-after", onclick: () => again({ revenge: true }) }, t("duel.revenge"))
     : null;
@@ -566,6 +627,7 @@ function finalView() {
     final && final.xp_gained > 0 ? el("p", { class: "center" }, t("play.xp_gained", { xp: formatNumber(final.xp_gained) })) : null,
     rating,
     el("div", { class: "row", style: { justifyContent: "center" } }, rematch, revenge, another),
+    rematchNote,
     el("h2", {}, t("duel.receipts")),
     receiptsList()));
   if (duel.userId && duel.finished && duel.finished.game_id) showRatingChange(duel.finished.game_id, rating);
@@ -592,6 +654,7 @@ async function showRatingChange(gameId, node) {
 
 // --- start -----------------------------------------------------------------------------------
 
+numberKeys(() => (duel.phase === "question" ? input : null));
 apply(document);
 $("#site-header").replaceWith(siteHeader("duel"));
 const stored = saved();

@@ -288,3 +288,20 @@ export function answerInput(question, submit, announce = () => {}) {
       return { node: el("p", {}, t("play.unknown_kind")), setEnabled() {}, focus() {} };
   }
 }
+
+/** Number keys 1–6 pick the options of the open question (`current()` gives its input, or null when
+ * none is open); typing in a field is left alone. Shared by /play and /duel. */
+export function numberKeys(current) {
+  document.addEventListener("keydown", (event) => {
+    const input = current();
+    if (!input || !input.key) return;
+    const target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const n = Number(event.key);
+    if (Number.isInteger(n) && n >= 1 && n <= 6) {
+      event.preventDefault();
+      input.key(n - 1);
+    }
+  });
+}

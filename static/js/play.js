@@ -5,7 +5,7 @@ import { api, session } from "./api.js";
 import { $, clear, el, focusHeading, formatNumber } from "./dom.js";
 import { ackMessage, apply, closeMessage, errorMessage, ordinal, plural, t } from "./i18n.js";
 import { imagesOf, preload, questionImage } from "./images.js";
-import { answerInput } from "./inputs.js";
+import { answerInput, numberKeys } from "./inputs.js";
 import { assignmentGate } from "./assignment_play.js";
 import { GameSocket, questionDeadline, resumedDeadline } from "./net.js";
 import { Countdown, icon, podium, scoreboard, solutionView, toast } from "./ui.js";
@@ -579,17 +579,7 @@ function openAssignment(message = "") {
 
 // --- keyboard shortcuts ----------------------------------------------------------------------
 
-document.addEventListener("keydown", (event) => {
-  if (game.phase !== "question" || !input || !input.key) return;
-  const target = event.target;
-  if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
-  if (event.altKey || event.ctrlKey || event.metaKey) return;
-  const n = Number(event.key);
-  if (Number.isInteger(n) && n >= 1 && n <= 6) {
-    event.preventDefault();
-    input.key(n - 1);
-  }
-});
+numberKeys(() => (game.phase === "question" ? input : null));
 
 // --- start -----------------------------------------------------------------------------------
 
