@@ -225,6 +225,9 @@ async def play(target: str, server: loadgen.Server, fleet: Fleet, seats: list[re
     figures["run_s"] = max((max(stats.finite(room.finished), default=started) for room in rooms),
                            default=ended) - started  # first join -> last `finished`
     figures.update(frame_counts(await fleet.ask(Stop(), HOST_TIMEOUT_S), players))
+    figures["join_failure_kinds"] = dict(sum((room.join.failures for room in rooms), Counter()))
+    if figures["join_failure_kinds"]:
+        log(f"  join failures: {dict(Counter(figures['join_failure_kinds']).most_common(5))}")
     errors = Counter(room.error for room in rooms if room.error)
     if errors:
         log(f"  rooms that failed: {dict(errors.most_common(5))}")
