@@ -160,3 +160,16 @@ async def test_a_deleted_account_plays_on_as_a_guest(db: Database) -> None:
     assert mine.opponent_user_id is None and mine.rating_after is None
     async with db.uow() as uow:
         assert (await uow.session.scalars(select(DuelResult.user_id))).all() == [alice]
+
+
+async def test_a_duel_both_players_walked_out_of_is_not_rated(db: Database) -> None:
+    alice, bob = await make_user(db, "alice"), await make_user(db, "bob")
+    gone = [
+        dataclasses.replace(person(key, user, 0, 1), forfeited=True)
+        for key, user in (("al", alice), ("bo", bob))
+    ]
+    await play(db, duel(await new_duel(db), gone[0], gone[1], None))
+    assert await count(db, DuelRating) == 0
+    assert [(r.outcome, r.forfeited, r.rating_after) for r in await history(db, alice)] == [
+        ("drawn", True, None)
+    ]

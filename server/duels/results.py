@@ -57,10 +57,14 @@ def is_account(seat: PlayerOutcome, known_users: set[int]) -> bool:
 
 
 def is_rated(sides: tuple[DuelSide, DuelSide], known_users: set[int]) -> bool:
-    """Both seats are accounts, and not the same one."""
+    """Both seats are accounts, and not the same one, and someone stayed to the end (a duel both
+    players walked out of says nothing about either's skill)."""
     first, second = (side.seat for side in sides)
     return (
-        is_account(first, known_users) and is_account(second, known_users) and first.user_id != second.user_id
+        is_account(first, known_users)
+        and is_account(second, known_users)
+        and first.user_id != second.user_id
+        and not (first.forfeited and second.forfeited)
     )
 
 

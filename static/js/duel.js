@@ -140,7 +140,8 @@ async function setupView(message = "") {
     }
     localStorage.setItem(NICKNAME_STORE, name);
     const box = form.querySelector("#duel-as-account");
-    const token = box && box.checked ? await freshAccessToken() : null;
+    // A revenge is built from the account's own missed questions: it always plays as the account.
+    const token = (box && box.checked) || request.revenge ? await freshAccessToken() : null;
     queue(request, name, token, user && token ? user.id : null);
   };
   form.addEventListener("submit", (event) => {
