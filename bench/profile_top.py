@@ -56,9 +56,16 @@ def tally(lines: Iterable[str], drop_leaves: Iterable[str] = ()) -> Tally:
     return own, under, total, left_out
 
 
-def ours(counts: Counter[str], prefixes: tuple[str, ...]) -> Counter[str]:
-    """The functions defined in files under `prefixes` (the project's own packages)."""
-    return Counter({name: n for name, n in counts.items() if name.rpartition(" (")[2].startswith(prefixes)})
+TRUNK = ("server/cli.py",)  # the process's start-up frames, under nearly every sample
+
+
+def ours(counts: Counter[str], prefixes: tuple[str, ...], trunk: tuple[str, ...] = TRUNK) -> Counter[str]:
+    """The functions defined in files under `prefixes` (the project's own packages), but `trunk`."""
+    def wanted(name: str) -> bool:
+        where = name.rpartition(" (")[2]
+        return where.startswith(prefixes) and not where.startswith(trunk)
+
+    return Counter({name: n for name, n in counts.items() if wanted(name)})
 
 
 def table(counts: Counter[str], total: int, top: int, heading: str) -> str:
