@@ -283,6 +283,7 @@ FIGURES = (
     Figure("no_scoreboard", "scoreboards a seated player did not get", digits=0, ratio=False),
     Figure("no_finished", "seated players without `finished`", digits=0, ratio=False),
     Figure("closed_by_host", "questions the host had to close", digits=0, ratio=False),
+    Figure("leases_lost", "\"lost the lease\" of a room, in the node's log", digits=0, ratio=False),
     *(Figure(f"ack_share {label}", f"acks in {label} ms (%)", ratio=False) for label in histogram_labels()),
     Figure("run_s", "run: first join -> last `finished` (s)"),
     Figure("loadgen_cpu_s", "load generator CPU (s)"),

@@ -234,6 +234,13 @@ async def play(target: str, server: loadgen.Server, fleet: Fleet, seats: list[re
     return figures
 
 
+def leases_lost(server: loadgen.Server) -> int:
+    """How often a node logged that it lost the lease of one of its own rooms (a node with Redis whose
+    sweep could not renew in time); 0 for a server without leases."""
+    members = server.members if isinstance(server, servers.ServerGroup) else [server]
+    return sum(member.log_path.read_text(errors="replace").count("lost the lease") for member in members)
+
+
 def describe(figures: Figures) -> str:
     parts = [("ack p50", "ack_p50"), ("ack p99", "ack_p99"), ("worst 1 s p99", "ack_worst_window_p99"),
              ("fan-out p99", "fanout_p99"), ("reveal p99", "reveal_p99"),
@@ -255,6 +262,7 @@ async def measure(target: str, args: argparse.Namespace, workdir: Path, cpu: int
         figures = await play(target, server, fleet, seats, args)
         server.check_alive()
         figures["server_log_problems"] = loadgen.log_problems(server)
+        figures["leases_lost"] = float(leases_lost(server))
         log(f"  {describe(figures)}")
         return figures
     finally:
