@@ -161,6 +161,37 @@ class WebSocketGateway:
                 self.open_by_address[address] = left
 
 
+class SilenceWatch:
+    """Closes a socket that stays silent too long (`first_frame_s` before its first frame, `idle_s`
+    after): one timer per silence period, not one per frame (a timeout around every `receive` made
+    and cancelled a timer for each of 10,000 answers)."""
+
+    __slots__ = ("_loop", "_connection", "_limit_s", "_heard_at", "_timer", "_closing")
+
+    def __init__(self, connection: Connection, first_frame_s: float):
+        self._loop = asyncio.get_running_loop()
+        self._connection, self._limit_s = connection, first_frame_s
+        self._heard_at = self._loop.time()
+        self._timer = self._loop.call_at(self._heard_at + first_frame_s, self._check)
+        self._closing: asyncio.Task[None] | None = None  # held: the loop keeps only weak references
+
+    def heard(self, idle_s: float) -> None:
+        """A frame arrived: the socket may now stay silent for `idle_s`. O(1), no timer."""
+        self._heard_at, self._limit_s = self._loop.time(), idle_s
+
+    def _check(self) -> None:
+        due = self._heard_at + self._limit_s
+        if self._loop.time() < due:  # it spoke since: look again when its new silence would run out
+            self._timer = self._loop.call_at(due, self._check)
+            return
+        # A socket that says nothing holds a slot for nobody; the receive loop then sees it close.
+        reason = f"silent for {self._limit_s:g} s"
+        self._closing = self._loop.create_task(self._connection.close(CLOSE_POLICY, reason))
+
+    def stop(self) -> None:
+        self._timer.cancel()
+
+
 async def serve_socket(
     node: Any, scope: Scope, receive: Receive, send: Send, limits: SocketLimits | None = None
 ) -> None:
@@ -168,20 +199,16 @@ async def serve_socket(
     peer = AsgiPeer(send)
     connection = Connection(peer, address=_address(scope))
     node.connect(connection)
-    silence_s = limits.first_frame_s
+    silence = SilenceWatch(connection, limits.first_frame_s)
     try:
-        while not connection.closed:
-            try:
-                async with asyncio.timeout(silence_s):
-                    message = await receive()
-            except TimeoutError:  # a socket that says nothing holds a slot for nobody
-                await peer.close(CLOSE_POLICY, f"silent for {silence_s:g} s")
-                break
-            silence_s = limits.idle_s
+        while True:
+            message = await receive()
             if message["type"] == "websocket.disconnect":
                 break
-            if message["type"] == "websocket.receive":
+            silence.heard(limits.idle_s)
+            if message["type"] == "websocket.receive" and not connection.closed:
                 data = message.get("text")
                 await node.handle(connection, data if data is not None else message.get("bytes") or b"")
     finally:
+        silence.stop()
         await node.disconnected(connection)
