@@ -11,11 +11,13 @@ from collections.abc import Callable
 import httpx
 import orjson
 import pytest
+import websockets
 
 from persistence.db import Database
 from rooms.edge.connection import Connection
 from rooms.edge.inbox import user_channel
 from server.config import Settings
+from tests.e2e.harness import Client, serve
 from tests.gamedata import finished, make_game, seat
 from tests.scheduling.helpers import Peer, client_of, running, sign_up, today_clock
 from tests.services import REDIS_URL, need_redis
@@ -176,3 +178,32 @@ async def test_a_notification_made_on_one_node_reaches_a_socket_on_another(
         row = await a.state.notifier.notify(ann_id, "game_opening", "Capitals is open", {"pin": "123456"})
         await eventually(lambda: bool(peer.of_type("notification")))
         assert [f["id"] for f in peer.of_type("notification")] == [row.id]
+
+
+async def test_over_real_sockets_a_notification_reaches_the_users_socket_on_the_other_node(
+    redis_settings: Callable[[str], Settings], shared_database: Callable[[], Database]
+) -> None:
+    """Two app instances under uvicorn on one Redis and one database; the user's `subscribe` socket
+    on node b gets what node a made, and a socket that left gets nothing more."""
+    clock = today_clock()
+    async with (
+        running(redis_settings("a"), shared_database(), clock) as a,
+        running(redis_settings("b"), shared_database(), clock) as b,
+    ):
+        async with client_of(a) as http:
+            ann = await sign_up(http, "ann")
+            ann_id = await user_id(http, ann)
+        async with serve(b) as b_url:
+            ws = await asyncio.wait_for(websockets.connect(b_url.replace("http", "ws", 1) + "/ws"), WAIT_S)
+            listener = Client(ws)
+            try:
+                await listener.send(type="subscribe", token=token_of(ann))
+                assert (await listener.expect("subscribed"))["user_id"] == ann_id
+                row = await a.state.notifier.notify(
+                    ann_id, "badge", "You earned the badge “Winner”", {"badge": "winner"}
+                )
+                frame = await listener.expect("notification")
+                assert (frame["id"], frame["kind"], frame["data"]) == (row.id, "badge", {"badge": "winner"})
+            finally:
+                await listener.close()
+            await eventually(lambda: user_channel(ann_id) not in b.state.node.bus._listeners)

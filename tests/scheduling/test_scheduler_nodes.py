@@ -6,27 +6,27 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import httpx
-import pytest
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
-from migrations.runner import upgrade
 from persistence.db import Database
 from rooms.core.clock import ManualClock
 from server.config import Settings
 from server.moments import moment
 from server.scheduling.locks import LocalJobLock
 from server.scheduling.scheduler import Job, Scheduler
-from tests.scheduling.helpers import HOUR_MS, QUIZ, client_of, iso, running, sign_up, today_clock
+from tests.scheduling.conftest import migrated
+from tests.scheduling.helpers import QUIZ, client_of, iso, running, sign_up, today_clock
 from tests.services import REDIS_URL, need_redis
 
 OPEN_JOB = "open_scheduled_games"
+# A few seconds ahead, not an hour: moving a node's manual clock fires every sweep and ping it would
+# have made meanwhile, and an hour's worth on Redis would take every pooled connection at once.
+SOON_MS = 3_000
 WAIT_S = 5.0
 
 
@@ -60,7 +60,7 @@ async def test_the_app_starts_its_scheduler_with_the_standard_jobs(
     settings: Settings, tmp_path: Path
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/app.db"
-    await _migrated(url)
+    await migrated(url)
     local = Settings(**{**settings.__dict__, "database_url": url, "data_dir": tmp_path})
     from server.app import create_app
 
@@ -72,31 +72,6 @@ async def test_the_app_starts_its_scheduler_with_the_standard_jobs(
             OPEN_JOB,
             "purge_refresh_tokens",
         }
-
-
-async def _migrated(url: str) -> None:
-    engine = create_async_engine(url, poolclass=NullPool)
-    async with engine.connect() as conn:
-        await upgrade(conn)
-    await engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def shared_database(
-    request: pytest.FixtureRequest, tmp_path: Path, throwaway_postgres: Callable[[], str]
-) -> AsyncIterator[Callable[[], Database]]:
-    """A migrated database that several app instances open, each with its own engine."""
-    url = f"sqlite+aiosqlite:///{tmp_path}/shared.db" if request.param == "sqlite" else throwaway_postgres()
-    await _migrated(url)
-    opened: list[Database] = []
-
-    def connect() -> Database:
-        opened.append(Database.from_url(url))
-        return opened[-1]
-
-    yield connect
-    for database in opened:
-        await database.dispose()
 
 
 def node_settings(settings: Settings, name: str, prefix: str | None) -> Settings:
@@ -126,8 +101,8 @@ async def test_two_nodes_on_one_redis_open_a_session_once(
         running(b_settings, shared_database(), clock) as b,
     ):
         async with client_of(a) as http:
-            session_id = await schedule_one(http, clock.now_ms() + HOUR_MS)
-        clock.advance(HOUR_MS)
+            session_id = await schedule_one(http, clock.now_ms() + SOON_MS)
+        clock.advance(SOON_MS)
         results = await asyncio.gather(*(app.state.scheduler.run(OPEN_JOB) for app in (a, b, a, b)))
         opened = [item for result in results if result for item in result]
         assert [o.scheduled_id for o in opened] == [session_id]
@@ -145,8 +120,8 @@ async def test_without_the_lock_the_row_claim_still_opens_a_session_once(
         running(b_settings, shared_database(), clock) as b,
     ):
         async with client_of(a) as http:
-            session_id = await schedule_one(http, clock.now_ms() + HOUR_MS)
-        clock.advance(HOUR_MS)
+            session_id = await schedule_one(http, clock.now_ms() + SOON_MS)
+        clock.advance(SOON_MS)
         # Each node's own in-process lock does not see the other: both run, the UPDATE decides.
         opener_a, opener_b = (app.state.scheduler.jobs[OPEN_JOB].work for app in (a, b))
         now = moment(clock.now_ms())
