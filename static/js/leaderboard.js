@@ -1,4 +1,5 @@
-// /leaderboard: everyone by XP, or a quiz's players by their best score, by period.
+// /leaderboard: everyone by XP, or a quiz's players by their best score, by period; or duellists by
+// their duel rating.
 
 import { api, session } from "./api.js";
 import { $, clear, el, formatNumber } from "./dom.js";
@@ -21,8 +22,8 @@ async function render() {
   const me = session() && session().user;
   const table = el("div", { id: "board", "aria-live": "polite" }, el("p", { class: "muted" }, t("common.loading")));
   const controls = el("div", { class: "spread", style: { marginBottom: "1rem" } },
-    segmented("lb.scope", ["global", "quiz"], state.scope, "lb.", (v) => { state.scope = v; render(); }),
-    segmented("lb.period", PERIODS, state.period, "lb.period.", (v) => { state.period = v; render(); }));
+    segmented("lb.scope", ["global", "quiz", "duels"], state.scope, "lb.", (v) => { state.scope = v; render(); }),
+    state.scope === "duels" ? null : segmented("lb.period", PERIODS, state.period, "lb.period.", (v) => { state.period = v; render(); }));
   const parts = [el("h1", {}, t("lb.title")), controls];
   if (state.scope === "quiz") {
     const select = el("select", { id: "lb-quiz" });
@@ -43,6 +44,10 @@ async function render() {
   }
   parts.push(table);
   clear(app).append(el("section", { class: "stack" }, ...parts));
+  if (state.scope === "duels") {
+    await duelBoard(table, me);
+    return;
+  }
   const path = state.scope === "global" ? "/leaderboards/global" : `/leaderboards/quizzes/${state.quiz}`;
   try {
     const board = await api(`${path}?period=${state.period}&limit=50`, { auth: true });
@@ -70,6 +75,33 @@ async function render() {
       body));
   } catch (error) {
     table.replaceChildren(el("p", { class: "notice info" }, error.code === "not_found" && state.scope === "global" ? t("me.unavailable") : errorMessage(error)));
+  }
+}
+
+/** Players with a rated duel by their Elo rating (all time: a rating is where a player stands now). */
+async function duelBoard(table, me) {
+  try {
+    const board = await api("/leaderboards/duels?limit=50");
+    const items = board.items || [];
+    if (!items.length) {
+      table.replaceChildren(el("p", { class: "card muted" }, t("lb.duels_empty")));
+      return;
+    }
+    const body = el("tbody", {});
+    for (const row of items) {
+      const mine = me && row.user.id === me.id;
+      body.append(el("tr", { class: mine ? "me" : null },
+        el("td", { class: "rank-cell" }, row.rank <= 3 ? medal(row.rank) : null, el("span", {}, String(row.rank))),
+        el("td", {}, row.user.username, mine ? ` ${t("board.you")}` : ""),
+        el("td", { class: "num" }, formatNumber(row.rating)),
+        el("td", { class: "num" }, t("lb.record", { won: formatNumber(row.won), lost: formatNumber(row.lost), drawn: formatNumber(row.drawn) }))));
+    }
+    table.replaceChildren(el("table", {},
+      el("thead", {}, el("tr", {}, el("th", { scope: "col", class: "rank-cell" }, t("lb.col.rank")), el("th", { scope: "col" }, t("lb.col.player")),
+        el("th", { scope: "col", class: "num" }, t("lb.col.rating")), el("th", { scope: "col", class: "num" }, t("lb.col.record")))),
+      body));
+  } catch (error) {
+    table.replaceChildren(el("p", { class: "notice info" }, errorMessage(error)));
   }
 }
 

@@ -127,6 +127,13 @@ async def test_two_pages_duel_to_the_end(site: Site, pages: Pages, tmp_path: Pat
     await expect(duels.first).to_contain_text(f"+{change}")
     await expect(duels.last).to_contain_text("ben")
     await expect(duels.last).to_contain_text("+16")
+
+    await ann.goto("/leaderboard")
+    await ann.get_by_role("button", name="Duels").click()
+    mine = ann.locator("#board tr.me")
+    await expect(mine).to_contain_text(f"{rating:,}")
+    await expect(mine).to_contain_text("2–0–0")
+    await expect(ann.locator("#board tbody tr")).to_have_count(2)  # only the two rated players
     pages.assert_clean()
 
 
