@@ -10,7 +10,7 @@ from rooms.core.types import PlayerId
 LOBBY_NAMES_FOR_PLAYERS = 10
 LOBBY_INTERVAL_MS = 250  # at most 4 lobby frames a second per room...
 LOBBY_FRAMES_PER_SECOND = 4_000  # ...and at most this many lobby frames a second to a room's sockets
-LOBBY_INTERVAL_MAX_MS = 2_000
+LOBBY_INTERVAL_MAX_MS = 5_000
 
 
 def lobby_interval_ms(players: int) -> int:

@@ -8,6 +8,7 @@ nothing; a socket that keeps earning refusals is closed (1008), an oversized fra
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -50,9 +51,18 @@ CLOSE_POLICY, CLOSE_TOO_LARGE, CLOSE_GOING_AWAY = 1008, 1009, 1013
 # keeps sending bad frames is closed instead of answered forever.
 REFUSALS_PER_SECOND, REFUSAL_BURST = 1.0, 30.0
 PING_ROUND_MS = 5_000  # every player socket is pinged once a round...
-PING_SLICES = 20  # ...a slice at a time, one slice every PING_ROUND_MS / PING_SLICES
+PING_SLICES = 20  # ...a slice at a time, one slice every PING_ROUND_MS / PING_SLICES...
+PINGS_PER_SLICE = 250  # ...of at most this many sockets: past 5,000 players, rounds grow longer
 
 Authenticate = Callable[[str], Awaitable[Account | None]]
+
+
+def ping_slices(players: int) -> int:
+    """Into how many slices a node's player sockets are cut for pinging, one slice a tick: each
+    socket is pinged every 5 s up to 5,000 players, and a node never sends more than 1,000 pings
+    (nor handles more than 1,000 pongs) a second, however many players it serves (every 20 s at
+    20,000: a round trip changes more slowly than that, and each seat is measured as it joins)."""
+    return max(PING_SLICES, -(-players // PINGS_PER_SLICE))
 
 
 async def no_accounts(token: str) -> Account | None:
@@ -223,7 +233,7 @@ class FrontDoor:
                 await edge.close_all(CLOSE_GOING_AWAY, "")
 
     async def ping_slice(self) -> None:
-        """Ping one slice of this node's player sockets (each is pinged once every `PING_SLICES`
+        """Ping one slice of this node's player sockets (each is pinged once every `ping_slices`
         ticks): round trips are measured all the time, in small batches, so no loop over every
         socket (and no wave of pongs) ever lands on the event loop at once. Rooms with a question
         open are skipped: their round trips were measured on joining and between questions."""
@@ -231,9 +241,9 @@ class FrontDoor:
         now = self._clock.now_ms()
         self._recent_pings.append(now)
         text = orjson.dumps({"type": "ping", "t": now}).decode()
-        part = self._tick % PING_SLICES
-        for edge in list(self._node.edges.values()):
-            if edge.open_question is not None:
-                continue  # thousands of pongs would land on the answer burst
-            for connection in list(edge.players.values())[part::PING_SLICES]:
+        edges = [edge for edge in self._node.edges.values() if edge.open_question is None]
+        slices = ping_slices(sum(len(edge.players) for edge in edges))
+        part = self._tick % slices
+        for edge in edges:  # with a question open, thousands of pongs would land on the answer burst
+            for connection in list(itertools.islice(edge.players.values(), part, None, slices)):
                 await connection.peer.send(text)

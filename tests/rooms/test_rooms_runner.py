@@ -25,7 +25,7 @@ from rooms.core.results import MemoryResultsSink
 from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS, GameSettings
 from rooms.core.state import Phase, RoomState
 from rooms.edge.connection import Connection, hash_token
-from rooms.edge.door import PING_SLICES
+from rooms.edge.door import PING_SLICES, PINGS_PER_SLICE, ping_slices
 from rooms.node import NewRoom, RoomNode
 from rooms.owner.base import Notice
 from rooms.owner.runner import (
@@ -577,6 +577,13 @@ async def test_a_join_counts_as_connected_whatever_order_the_edges_notices_arriv
 
 def test_big_lobbies_slow_down_so_their_sockets_get_a_constant_number_of_lobby_frames() -> None:
     assert lobby_interval_ms(30) == lobby_interval_ms(1_000) == LOBBY_INTERVAL_MS
-    assert lobby_interval_ms(4_000) == 1_000 and lobby_interval_ms(19_900) == LOBBY_INTERVAL_MAX_MS
-    for players in (1_000, 2_000, 4_000, 8_000):  # frames a second to the room's players
+    assert lobby_interval_ms(4_000) == 1_000 and lobby_interval_ms(40_000) == LOBBY_INTERVAL_MAX_MS
+    for players in (1_000, 2_000, 4_000, 8_000, 20_000):  # frames a second to the room's players
         assert players * 1000 // lobby_interval_ms(players) == LOBBY_FRAMES_PER_SECOND
+
+
+def test_a_node_never_sends_more_than_a_slice_of_pings_a_tick_however_many_players_it_serves() -> None:
+    assert ping_slices(0) == ping_slices(PING_SLICES * PINGS_PER_SLICE) == PING_SLICES  # 5 s rounds
+    for players in (5_001, 10_000, 19_900, 50_000):
+        slices = ping_slices(players)
+        assert -(-players // slices) <= PINGS_PER_SLICE < -(-players // (slices - 1))
