@@ -36,11 +36,17 @@ def today_clock() -> ManualClock:
     return ManualClock(start_ms=time.time_ns() // 1_000_000)
 
 
+def app_on(settings: Settings, database: Database, clock: ManualClock) -> Any:
+    """The app on `clock`, its lifespan not started (uvicorn starts it)."""
+    app = create_app(settings, database=database, clock=clock)
+    app.state.password_hasher = Passwords(4, time_cost=1, memory_cost=1024, parallelism=1)
+    return app
+
+
 @asynccontextmanager
 async def running(settings: Settings, database: Database, clock: ManualClock) -> AsyncIterator[Any]:
     """The app with its lifespan (node, notifier, scheduler), on `clock`."""
-    app = create_app(settings, database=database, clock=clock)
-    app.state.password_hasher = Passwords(4, time_cost=1, memory_cost=1024, parallelism=1)
+    app = app_on(settings, database, clock)
     async with app.router.lifespan_context(app):
         yield app
 

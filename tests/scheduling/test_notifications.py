@@ -19,7 +19,7 @@ from rooms.edge.inbox import user_channel
 from server.config import Settings
 from tests.e2e.harness import Client, serve
 from tests.gamedata import finished, make_game, seat
-from tests.scheduling.helpers import Peer, client_of, running, sign_up, today_clock
+from tests.scheduling.helpers import Peer, app_on, client_of, running, sign_up, today_clock
 from tests.services import REDIS_URL, need_redis
 
 WAIT_S = 5.0
@@ -186,14 +186,12 @@ async def test_over_real_sockets_a_notification_reaches_the_users_socket_on_the_
     """Two app instances under uvicorn on one Redis and one database; the user's `subscribe` socket
     on node b gets what node a made, and a socket that left gets nothing more."""
     clock = today_clock()
-    async with (
-        running(redis_settings("a"), shared_database(), clock) as a,
-        running(redis_settings("b"), shared_database(), clock) as b,
-    ):
+    b = app_on(redis_settings("b"), shared_database(), clock)
+    async with running(redis_settings("a"), shared_database(), clock) as a:
         async with client_of(a) as http:
             ann = await sign_up(http, "ann")
             ann_id = await user_id(http, ann)
-        async with serve(b) as b_url:
+        async with serve(b) as b_url:  # uvicorn runs node b's lifespan
             ws = await asyncio.wait_for(websockets.connect(b_url.replace("http", "ws", 1) + "/ws"), WAIT_S)
             listener = Client(ws)
             try:
