@@ -18,8 +18,8 @@ from persistence.models import Assignment, Game, User
 from persistence.repositories.assignments import AttemptRecord
 from persistence.uow import UnitOfWork
 from server.api import Api
+from server.assignments.attempt_room import attempt_settings, attempt_snapshot
 from server.assignments.progress import PlayerProgress, Progress, Start, progress, start_decision
-from server.assignments.rooms import attempt_settings, attempt_snapshot
 from server.assignments.schemas import (
     AssignmentList,
     AssignmentListQuery,

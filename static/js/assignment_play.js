@@ -11,14 +11,40 @@ import { signInPanel } from "./ui.js";
 
 const NICKNAME_CHARS = 24;
 
+const RESULT_WAITS = 10; // just after the game ends its results may still be on their way (0.3 s each)
+
+/** The assignment as the link shows it to this visitor: a session the server no longer honours is
+ * dropped (api.js does that) and the link is read again as a guest. */
+async function load(code) {
+  const path = `/assignments/code/${encodeURIComponent(code)}`;
+  try {
+    return await api(path, { auth: Boolean(session()) });
+  } catch (error) {
+    if (error.code !== "unauthorized") throw error;
+    return api(path);
+  }
+}
+
+/** The assignment with the player's finished attempt in it: the results are written a moment
+ * after the room's `finished` frame. */
+async function loadFinished(code) {
+  let a = await load(code);
+  for (let i = 0; i < RESULT_WAITS && a.attempt && a.attempt.status === "in_progress"; i += 1) {
+    await new Promise((resolve) => { setTimeout(resolve, 300); });
+    a = await load(code);
+  }
+  return a;
+}
+
 /** Shows the assignment of `code` in `root`; `onPlay({pin, resumed}, nickname, token)` once the
- * player's room is ready. `message` (a refusal from before) is shown on top. */
-export async function assignmentGate(root, code, onPlay, message = "") {
+ * player's room is ready. `message` (a refusal from before) is shown on top; `justPlayed` waits for
+ * the attempt's results. */
+export async function assignmentGate(root, code, onPlay, message = "", justPlayed = false) {
   const again = (text = "") => assignmentGate(root, code, onPlay, text);
   clear(root).append(el("p", { class: "muted" }, t("common.loading")));
   let a = null;
   try {
-    a = await api(`/assignments/code/${encodeURIComponent(code)}`, { auth: Boolean(session()) });
+    a = await (justPlayed ? loadFinished(code) : load(code));
   } catch (error) {
     const text = error.code === "not_found" ? t("assign.missing") : errorMessage(error);
     clear(root).append(el("section", { class: "card narrow stack" }, el("h1", {}, t("assign.title")), el("p", { class: "notice error", role: "alert" }, text)));

@@ -556,7 +556,7 @@ function finalView() {
     ));
   }
   const again = assignmentCode
-    ? el("button", { class: "btn big accent", type: "button", onclick: () => { if (socket) socket.stop(); forget(); openAssignment(); } }, t("assign.back"))
+    ? el("button", { class: "btn big accent", type: "button", onclick: () => { if (socket) socket.stop(); forget(); openAssignment("", true); } }, t("assign.back"))
     : el("button", { class: "btn big accent", type: "button", onclick: () => { if (socket) socket.stop(); forget(); joinView(); } }, t("play.again"));
   const current = session();
   parts.push(el("div", { class: "row", style: { justifyContent: "center" } }, again, current && current.user ? el("a", { class: "btn big secondary", href: "/me" }, t("play.see_progress")) : null));
@@ -567,14 +567,14 @@ function finalView() {
 
 /** The assignment's page; once its room is ready, the attempt plays like any game (a seat this
  * tab already holds in that room is resumed). */
-function openAssignment(message = "") {
+function openAssignment(message = "", justPlayed = false) {
   game = freshGame();
   paintMe();
   assignmentGate(app, assignmentCode, (attempt, nickname, token) => {
     const seat = saved();
     if (seat && seat.token && seat.pin === attempt.pin) resumeSaved(seat);
     else join(attempt.pin, nickname, token);
-  }, message);
+  }, message, justPlayed);
 }
 
 // --- keyboard shortcuts ----------------------------------------------------------------------
