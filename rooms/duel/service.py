@@ -10,6 +10,7 @@ grace, like any player who stays away.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import Coroutine, Sequence
@@ -88,13 +89,15 @@ class DuelService:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._round: asyncio.Task[None] | None = None
         self._playable: dict[int, tuple[int, asyncio.Future[bool]]] = {}  # quiz id -> (checked at, check)
+        self._failing = False  # the last round failed (logged once until one works again)
 
     # --- life ------------------------------------------------------------------------------------
 
     async def start(self) -> None:
         channel = delivery_channel(self._node.node_id)
         self._subscription = await self._node.bus.subscribe(channel, self._on_delivery_message)
-        await self._setup.pool.heartbeat(self._node.node_id, MATCHER_LEASE_MS)
+        with contextlib.suppress(Exception):  # the queue's store may be away at start: every round beats
+            await self._setup.pool.heartbeat(self._node.node_id, MATCHER_LEASE_MS)
         self._tick()
 
     def _tick(self) -> None:
@@ -108,6 +111,8 @@ class DuelService:
     async def stop(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
+        if self._round is not None:
+            self._round.cancel()
         if self._subscription is not None:
             await self._subscription.close()
         for ticket, connection in list(self._waiting.items()):
@@ -248,8 +253,14 @@ class DuelService:
     async def _match_safely(self) -> None:
         try:
             await self.match()
-        except Exception:  # the pool's store is away: the next tick tries again
-            log.exception("node %s: a matchmaking round failed", self._node.node_id)
+        except Exception:  # the queue's store is away: the next tick tries again
+            if not self._failing:
+                log.exception("node %s: matchmaking rounds fail; retrying every tick", self._node.node_id)
+            self._failing = True
+            return
+        if self._failing:
+            log.warning("node %s: matchmaking rounds work again", self._node.node_id)
+            self._failing = False
 
     async def match(self) -> None:
         """One round, when this node leads: pair, claim and open the duels; lapse old rematch offers."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS, AUTOSTART_COUNTDOWN_MS
 from rooms.core.state import Phase
 from rooms.duel.matchmaking import MatchRules
@@ -236,3 +238,22 @@ async def test_a_burst_of_queue_frames_for_one_quiz_looks_it_up_once() -> None:
     ]
     await asyncio.gather(*frames)
     assert calls == [QUIZ_ID] and all(s.of("queued") for s in sockets)
+
+
+async def test_a_queue_store_that_fails_delays_matching_and_nothing_else(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    duels = await Duels().start()
+    pool = duels.services[0]._setup.pool
+    seekers = pool.seekers
+
+    async def away() -> list[object]:
+        raise ConnectionError("the queue's store is away")
+
+    pool.seekers = away  # type: ignore[method-assign]
+    ann, ben = await duels.queue("Ann"), await duels.queue("Ben")
+    await duels.advance(MATCH_TICK_MS * 4)
+    assert ann.of("matched") == [] and len([r for r in caplog.records if "fail" in r.message]) == 1
+    pool.seekers = seekers  # type: ignore[method-assign]
+    await duels.advance(MATCH_TICK_MS)
+    assert ann.last("matched")["pin"] == ben.last("matched")["pin"]
