@@ -18,13 +18,11 @@ SCHEDULED, OPEN, CANCELLED, FAILED = "scheduled", "open", "cancelled", "failed"
 
 @dataclass(frozen=True, slots=True)
 class Upcoming:
-    """A scheduled session as a user sees it: with its host, whether the caller hosts it, and the
-    status of its game once opened."""
+    """A scheduled session as a user sees it: with its host's name and whether the caller hosts it."""
 
     session: ScheduledGame
     host_name: str
     hosting: bool
-    game_status: str | None
 
 
 class ScheduledGameRepository(Repository[ScheduledGame]):
@@ -81,7 +79,7 @@ class ScheduledGameRepository(Repository[ScheduledGame]):
         )
         mine = or_(ScheduledGame.host_id == user_id, ScheduledGame.id.in_(invited))
         base = (
-            select(ScheduledGame, host.username, Game.status)
+            select(ScheduledGame, host.username)
             .join(host, host.id == ScheduledGame.host_id)
             .outerjoin(Game, Game.id == ScheduledGame.game_id)
             .where(mine, ahead)
@@ -90,16 +88,17 @@ class ScheduledGameRepository(Repository[ScheduledGame]):
         rows = await self.session.execute(
             base.order_by(ScheduledGame.starts_at, ScheduledGame.id).limit(limit).offset(offset)
         )
-        return [
-            Upcoming(session, name, session.host_id == user_id, status)
-            for session, name, status in rows.all()
-        ], total
+        return [Upcoming(session, name, session.host_id == user_id) for session, name in rows.all()], total
 
-    async def due(self, now: datetime, limit: int) -> Sequence[int]:
-        """Ids of the sessions due to open at `now`, the earliest first."""
+    async def due(self, now: datetime, limit: int, exclude: Collection[int] = ()) -> Sequence[int]:
+        """Ids of the sessions due to open at `now` (but `exclude`), the earliest first."""
         rows = await self.session.scalars(
             select(ScheduledGame.id)
-            .where(ScheduledGame.state == SCHEDULED, ScheduledGame.starts_at <= now)
+            .where(
+                ScheduledGame.state == SCHEDULED,
+                ScheduledGame.starts_at <= now,
+                ScheduledGame.id.not_in(exclude),
+            )
             .order_by(ScheduledGame.starts_at, ScheduledGame.id)
             .limit(limit)
         )

@@ -37,7 +37,7 @@ MISSED_AFTER = timedelta(hours=1)  # no node ran for this long past the start: t
 MAX_INVITEES = 200
 QUIZ_GONE, NO_QUESTIONS = "the quiz no longer exists", "the quiz has no questions"
 MISSED = "missed: no server was running at its time"
-DUE_PER_RUN = 20  # sessions opened by one run; more wait for the next run seconds later
+DUE_BATCH = 20  # due sessions read at a time; a run goes on until none is left
 
 
 def start_problem(starts_at: datetime, now: datetime) -> str | None:
@@ -91,22 +91,28 @@ class SessionOpener:
         self.database, self.node, self.notifier, self.secret_key = database, node, notifier, secret_key
 
     async def open_due(self, now: datetime) -> list[Opened]:
-        """Every session due at `now` that this node claims first (a failure is logged and the
-        session tried again on the next run)."""
-        async with self.database.uow() as uow:
-            due = await uow.scheduled.due(now, DUE_PER_RUN)
+        """Every session due at `now` that this node claims first, a batch at a time until none is
+        left (a session that fails is logged, left for the next run and not retried in this one)."""
         opened: list[Opened] = []
-        for scheduled_id in due:
-            try:
-                result = await self.open_one(scheduled_id, now)
-            except Unavailable:  # this node is draining: another node (or the restart) opens it
+        tried: set[int] = set()
+        while True:
+            async with self.database.uow() as uow:
+                due = await uow.scheduled.due(now, DUE_BATCH, exclude=tried)
+            if not due:
                 return opened
-            except Exception:
-                log.exception("scheduled session %s did not open; trying again on the next run", scheduled_id)
-                continue
-            if result is not None:
-                opened.append(result)
-        return opened
+            for scheduled_id in due:
+                tried.add(scheduled_id)
+                try:
+                    result = await self.open_one(scheduled_id, now)
+                except Unavailable:  # this node is draining: another node (or the restart) opens it
+                    return opened
+                except Exception:
+                    log.exception(
+                        "scheduled session %s did not open; trying again on the next run", scheduled_id
+                    )
+                    continue
+                if result is not None:
+                    opened.append(result)
 
     async def open_one(self, scheduled_id: int, now: datetime) -> Opened | None:
         """Claim and open one session; None when another node had it, or it failed for good."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 import orjson
@@ -14,8 +14,10 @@ import pytest
 import websockets
 
 from persistence.db import Database
+from rooms.bus.memory import MemoryBus
+from rooms.core.clock import ManualClock
 from rooms.edge.connection import Connection
-from rooms.edge.inbox import user_channel
+from rooms.edge.inbox import Inboxes, user_channel
 from server.config import Settings
 from tests.e2e.harness import Client, serve
 from tests.gamedata import finished, make_game, seat
@@ -205,3 +207,28 @@ async def test_over_real_sockets_a_notification_reaches_the_users_socket_on_the_
             finally:
                 await listener.close()
             await eventually(lambda: user_channel(ann_id) not in b.state.node.bus._listeners)
+
+
+class ResyncingBus(MemoryBus):
+    """The memory bus, keeping the resync callbacks so the test can play a lost subscription."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resyncs: list[Callable[[], Awaitable[None]]] = []
+
+    def on_resync(self, callback: Callable[[], Awaitable[None]]) -> None:
+        self.resyncs.append(callback)
+
+
+async def test_after_the_bus_resubscribes_each_socket_is_told_to_read_the_list_again() -> None:
+    bus, clock = ResyncingBus(), ManualClock()
+    inboxes = Inboxes(bus, clock)
+    peer, gone = Peer(), Peer()
+    await inboxes.open(Connection(peer), 7)
+    closed = Connection(gone)
+    await inboxes.open(closed, 8)
+    await inboxes.close(closed)
+    for resync in bus.resyncs:  # the Redis bus had to resubscribe: messages may have been lost
+        await resync()
+    assert [f["user_id"] for f in peer.of_type("subscribed")] == [7, 7]
+    assert len(gone.of_type("subscribed")) == 1 and inboxes.listening(8) == 0

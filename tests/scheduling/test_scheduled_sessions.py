@@ -13,6 +13,7 @@ from persistence.db import Database
 from persistence.models import Game
 from rooms.edge.connection import Connection
 from server.config import Settings
+from server.scheduling.sessions import DUE_BATCH
 from tests.scheduling.helpers import HOUR_MS, QUIZ, Peer, client_of, iso, running, sign_up, today_clock
 
 OPEN_JOB = "open_scheduled_games"
@@ -161,3 +162,17 @@ async def test_scheduling_refuses_bad_input_and_changes_nothing(settings: Settin
         ).status_code == 401
         assert (await http.get("/games/scheduled", headers=host)).json()["total"] == 0
         assert (await http.get("/games/upcoming")).status_code == 401
+
+
+async def test_one_run_opens_every_due_session_beyond_a_batch(settings: Settings, db: Database) -> None:
+    clock = today_clock()
+    async with running(settings, db, clock) as app, client_of(app) as http:
+        host = await sign_up(http, "hana")
+        quiz_id = (await http.post("/quizzes", json=QUIZ, headers=host)).json()["id"]
+        body = {"quiz_id": quiz_id, "starts_at": iso(clock.now_ms() + 60_000)}
+        for _ in range(DUE_BATCH + 3):  # a class of sessions all due at nine o'clock
+            assert (await http.post("/games/scheduled", json=body, headers=host)).status_code == 201
+        clock.advance(60_000)
+        opened = await app.state.scheduler.run(OPEN_JOB)
+        assert len(opened) == DUE_BATCH + 3 and len({o.pin for o in opened}) == DUE_BATCH + 3
+        assert await app.state.scheduler.run(OPEN_JOB) == []
