@@ -22,6 +22,7 @@ from persistence.db import Database
 from persistence.models import Game, Notification, ScheduledGame, User
 from persistence.repositories.scheduling import FAILED
 from persistence.uow import UnitOfWork
+from rooms.core.settings import GameSettings
 from rooms.node import RoomNode
 from server.errors import Unavailable
 from server.game_opening import open_game, playable_snapshot
@@ -133,7 +134,7 @@ class SessionOpener:
                 kind="quiz",
                 quiz_id=session.quiz_id,
                 host_id=host.id,
-                settings=session.settings,
+                settings=GameSettings(**session.settings).as_dict(),  # every setting, as POST /games
                 quiz_snapshot=playable_snapshot(document),
             )
 

@@ -14,11 +14,13 @@ import pytest
 import websockets
 
 from persistence.db import Database
+from persistence.models import Badge
 from rooms.bus.memory import MemoryBus
 from rooms.core.clock import ManualClock
 from rooms.edge.connection import Connection
 from rooms.edge.inbox import Inboxes, user_channel
 from server.config import Settings
+from server.notifications.rewards import reward_notes
 from tests.e2e.harness import Client, serve
 from tests.gamedata import finished, make_game, seat
 from tests.scheduling.helpers import Peer, app_on, client_of, running, sign_up, today_clock
@@ -232,3 +234,16 @@ async def test_after_the_bus_resubscribes_each_socket_is_told_to_read_the_list_a
         await resync()
     assert [f["user_id"] for f in peer.of_type("subscribed")] == [7, 7]
     assert len(gone.of_type("subscribed")) == 1 and inboxes.listening(8) == 0
+
+
+def test_reward_notes_tell_each_badge_and_every_level_crossed() -> None:
+    winner = Badge(id=7, code="winner", name="Winner", description="Win a game.", rule={})
+    notes = reward_notes(31, [(1, winner)], granted={1: 450, 2: 30}, xp_now={1: 450, 2: 110})
+    assert [(n.user_id, n.kind, n.key) for n in notes] == [
+        (1, "badge", "badge:winner"),
+        (1, "level_up", "level:2"),  # 0 -> 450 XP crosses into levels 2 and 3
+        (1, "level_up", "level:3"),
+        (2, "level_up", "level:2"),  # 80 -> 110 XP: level 2 starts at 100
+    ]
+    assert notes[0].data == {"badge": "winner", "name": "Winner", "game_id": 31}
+    assert reward_notes(31, [], granted={3: 10}, xp_now={3: 60}) == []  # still level 1

@@ -11,6 +11,7 @@ import httpx
 
 from persistence.db import Database
 from persistence.models import Game
+from rooms.core.settings import GameSettings
 from rooms.edge.connection import Connection
 from server.config import Settings
 from server.scheduling.sessions import DUE_BATCH
@@ -64,7 +65,8 @@ async def test_a_session_opens_at_its_time_for_its_host_and_invitees(
                 and game.status == "live"
                 and game.host_id == mine["game_id"] * 0 + game.host_id
             )
-            assert game.settings["late_join"] is False and game.quiz_snapshot["title"] == "Capitals"
+            assert game.settings == GameSettings(late_join=False).as_dict()  # as POST /games stores them
+            assert game.quiz_snapshot["title"] == "Capitals"
 
         # The host takes the seat with the token the session gives its owner.
         peer = Peer()
