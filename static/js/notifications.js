@@ -44,6 +44,7 @@ export class NotificationBell {
     this.timer = null;
     this.keepAlive = null;
     this.stopped = true;
+    this.who = null;
     this.count = el("span", { class: "bell-count", "aria-hidden": "true", hidden: true });
     this.button = el("button", { type: "button", class: "bell", id: "bell", "aria-expanded": "false", "aria-controls": "bell-panel" }, bellIcon(), this.count);
     this.list = el("ul", { class: "bell-list", "aria-labelledby": "bell-title" });
@@ -66,12 +67,12 @@ export class NotificationBell {
 
   /** Shows the bell for the signed-in user (and hides it for nobody); called on every session change. */
   async start() {
-    const signedIn = Boolean(session());
-    this.node.hidden = !signedIn;
-    if (!signedIn) {
-      this.stop();
-      return;
-    }
+    const current = session();
+    this.node.hidden = !current;
+    const who = current && current.user ? current.user.id : null;
+    if (!current || who !== this.who) this.stop(); // signed out, or someone else signed in
+    this.who = who;
+    if (!current) return;
     await this.refresh();
     if (this.live && this.stopped) {
       this.stopped = false;
@@ -196,8 +197,10 @@ export class NotificationBell {
     if (ws !== this.ws) return;
     this.ws = null;
     clearInterval(this.keepAlive);
-    if (this.stopped || code === CLOSE_POLICY) return;
-    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
+    if (this.stopped) return;
+    // A policy close (silent too long, e.g. a tab asleep) comes back too, but only after the longest wait.
+    const step = code === CLOSE_POLICY ? BACKOFF_MS.length - 1 : Math.min(this.attempt, BACKOFF_MS.length - 1);
+    const delay = BACKOFF_MS[step];
     this.attempt += 1;
     this.timer = setTimeout(() => this.connect(), delay);
   }
