@@ -13,6 +13,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from persistence.ratings import rate_duel
+from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
 from tests.browser.conftest import PHONE, Pages, Site, screenshot_dir
 
 pytestmark = pytest.mark.browser
@@ -46,6 +47,12 @@ async def signed_in(pages: Pages, site: Site, name: str, **options: Any) -> Page
     return page
 
 
+async def checked(page: Page, where: str) -> None:
+    """axe-clean (WCAG 2.1 AA) and no sideways scrolling on a 360 px phone, as the page is now."""
+    await assert_accessible(page, where)
+    await assert_no_sideways_scroll(page, where)
+
+
 async def by_pointer(page: Page, n: int) -> None:
     """Answers question `n` right, with a tap."""
     await expect(page.get_by_text(f"Question {n + 1} of {QUESTIONS}")).to_be_visible()
@@ -71,6 +78,7 @@ async def test_two_pages_duel_to_the_end(site: Site, pages: Pages, tmp_path: Pat
     await expect(ann.get_by_role("heading", name="Looking for an opponent…")).to_be_visible()
     await expect(ann.get_by_text(re.compile(r"^Waiting 0:0\d$"))).to_be_visible()
     await expect(ann.get_by_text("If nobody comes within 10 s, a bot takes the other seat.")).to_be_visible()
+    await checked(ann, "the queue")
 
     ben = await signed_in(pages, site, "ben")
     await ben.get_by_label("Nickname").press("Enter")  # by keyboard: "any quiz" meets Ann's
@@ -78,7 +86,10 @@ async def test_two_pages_duel_to_the_end(site: Site, pages: Pages, tmp_path: Pat
         await expect(page.get_by_role("heading", name="Opponent found!")).to_be_visible()
         await expect(page.locator("#duel-versus")).to_contain_text(other)
         await expect(page.get_by_text(f"{other}'s rating: 1,200")).to_be_visible()
+    await checked(ann, "matched")
 
+    await expect(ann.get_by_role("button", name=re.compile(r": yes$"))).to_be_enabled()
+    await checked(ann, "a question")
     for n in range(QUESTIONS):
         await by_pointer(ann, n)
         await by_keyboard(ben, n)
@@ -86,6 +97,7 @@ async def test_two_pages_duel_to_the_end(site: Site, pages: Pages, tmp_path: Pat
         await expect(ben.locator(".verdict .title")).to_have_text("Not this time")
         if n == 0:
             await ann.screenshot(path=str(screenshot_dir(tmp_path) / "duel-reveal.png"))
+            await checked(ann, "a reveal")
         ann_score = await ann.locator(".duel-side.me .duel-score").inner_text()
         await expect(ben.locator(".duel-side:not(.me) .duel-score")).to_have_text(
             ann_score
@@ -101,6 +113,7 @@ async def test_two_pages_duel_to_the_end(site: Site, pages: Pages, tmp_path: Pat
     await expect(ann.locator("#duel-rating-change")).to_have_text("Your duel rating: 1,216 (+16)")
     await expect(ben.locator("#duel-rating-change")).to_have_text("Your duel rating: 1,184 (-16)")
     await ann.screenshot(path=str(screenshot_dir(tmp_path) / "duel-outcome.png"), full_page=True)
+    await checked(ann, "the outcome")
 
     await ann.get_by_role("button", name="Rematch").click()
     await expect(ann.locator("#duel-rematch-status")).to_have_text(
@@ -127,6 +140,7 @@ async def test_two_pages_duel_to_the_end(site: Site, pages: Pages, tmp_path: Pat
     await expect(duels.first).to_contain_text(f"+{change}")
     await expect(duels.last).to_contain_text("ben")
     await expect(duels.last).to_contain_text("+16")
+    await checked(ann, "/me with duels")
 
     await ann.goto("/leaderboard")
     await ann.get_by_role("button", name="Duels").click()
