@@ -76,27 +76,31 @@ async def record_duel(uow: UnitOfWork, game: FinishedGame, known_users: set[int]
         log.error("duel %s has %d seats; no duel records written", game.game_id, len(game.players))
         return {}
     played_at = datetime.fromtimestamp(game.ended_at_ms / 1000, UTC)
-    before: dict[int, DuelRecord] = {}
-    after: dict[int, DuelRecord] = {}
-    if is_rated(sides, known_users):
-        first, second = sides
-        first_id, second_id = _user(first.seat), _user(second.seat)
-        before = await uow.duels.lock_records([first_id, second_id])
-        first_rating, second_rating = rate_duel(
-            before[first_id].rating, before[second_id].rating, first.outcome
-        )
-        after = {
-            first_id: after_duel(before[first_id], first_rating, first.outcome),
-            second_id: after_duel(before[second_id], second_rating, second.outcome),
-        }
-        await uow.duels.save_records(after, played_at)
+    rated = is_rated(sides, known_users)
+    before, after = await _rate(uow, sides, played_at) if rated else ({}, {})
     await uow.duels.insert_results(
         [
             _history_row(game.game_id, side, known_users, played_at, before, after)
             for side in _histories(sides, known_users)
         ]
     )
-    return {_user(side.seat): _facts(side, before, after) for side in (sides if after else ())}
+    return {_user(side.seat): _facts(side, before, after) for side in sides} if rated else {}
+
+
+async def _rate(
+    uow: UnitOfWork, sides: tuple[DuelSide, DuelSide], at: datetime
+) -> tuple[dict[int, DuelRecord], dict[int, DuelRecord]]:
+    """Both players' records before and after the duel; the new ones are written."""
+    first, second = sides
+    first_id, second_id = _user(first.seat), _user(second.seat)
+    before = await uow.duels.lock_records([first_id, second_id])
+    first_rating, second_rating = rate_duel(before[first_id].rating, before[second_id].rating, first.outcome)
+    after = {
+        first_id: after_duel(before[first_id], first_rating, first.outcome),
+        second_id: after_duel(before[second_id], second_rating, second.outcome),
+    }
+    await uow.duels.save_records(after, at)
+    return before, after
 
 
 def _histories(sides: tuple[DuelSide, DuelSide], known_users: set[int]) -> list[DuelSide]:
