@@ -8,7 +8,7 @@ import { ackMessage, apply, closeMessage, errorMessage, t } from "./i18n.js";
 import { questionImage } from "./images.js";
 import { answerInput, numberKeys } from "./inputs.js";
 import { GameSocket, questionDeadline, resumedDeadline } from "./net.js";
-import { Countdown, siteHeader, solutionView, toast } from "./ui.js";
+import { Countdown, opponentLabel, siteHeader, solutionView, toast } from "./ui.js";
 import { receiptView, verdictKind, verdictPanel, verdictText } from "./verdicts.js";
 
 const STORE = "quizarena.duel";
@@ -312,7 +312,7 @@ function matched(frame) {
 
 function opponentName() {
   if (!duel.opponent) return t("duel.opponent");
-  return duel.opponent.bot ? t("duel.bot_name", { name: duel.opponent.nickname }) : duel.opponent.nickname;
+  return opponentLabel(duel.opponent);
 }
 
 /** The opponent's rating as the server sent it in `matched` (a bot's, or a signed-in player's). */

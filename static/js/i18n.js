@@ -382,7 +382,6 @@ const MESSAGES = {
   "me.duel_play": "Play a duel",
   "me.duel_record": "{won} won, {lost} lost, {drawn} drawn in rated duels. Best run: {best} in a row.",
   "me.duel_unrated": "No rated duels yet: your rating starts with your first duel against another signed-in player.",
-  "me.duel_bot": "{name} (bot)",
   "me.open_duel": "Report of your duel against {name}",
   "me.duel_outcome.won": "Won",
   "me.duel_outcome.lost": "Lost",

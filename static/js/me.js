@@ -7,7 +7,7 @@ import { errorMessage, ordinal, t } from "./i18n.js";
 import { dueText, statusText } from "./assignment_parts.js";
 import { recentForm } from "./me_analytics.js";
 import { upcomingGames } from "./upcoming.js";
-import { bootPage, medal, signInPanel, signOutButton } from "./ui.js";
+import { bootPage, medal, opponentLabel, signInPanel, signOutButton } from "./ui.js";
 
 const app = $("#app");
 
@@ -59,7 +59,7 @@ function duelSection(record, history) {
   if (!items.length) return box;
   const body = el("tbody", {});
   for (const duel of items) {
-    const opponent = duel.opponent.bot ? t("me.duel_bot", { name: duel.opponent.nickname }) : duel.opponent.nickname;
+    const opponent = opponentLabel(duel.opponent);
     body.append(el("tr", {},
       el("td", {}, el("a", { href: `/report?game=${duel.game_id}`, "aria-label": t("me.open_duel", { name: opponent }) }, opponent)),
       el("td", {}, date(duel.played_at)),

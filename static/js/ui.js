@@ -554,3 +554,10 @@ export function placeFieldErrors(error, place) {
 export function signOutButton(after) {
   return el("button", { class: "btn ghost small", type: "button", onclick: async () => { await logOut(); after(); } }, t("auth.logout"));
 }
+
+/** A duel opponent's name as a page shows it: a bot is said to be one (once, whatever its name). */
+export function opponentLabel(opponent) {
+  if (!opponent) return "";
+  const name = opponent.nickname || "";
+  return opponent.bot && !/\bbot\b/i.test(name) ? t("duel.bot_name", { name }) : name;
+}

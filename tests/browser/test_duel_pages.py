@@ -165,5 +165,6 @@ async def test_a_guest_cancels_then_meets_a_bot(site: Site, pages: Pages) -> Non
     await guest.get_by_role("button", name="Find an opponent").click()
     await expect(guest.get_by_role("heading", name="Opponent found!")).to_be_visible(timeout=BOT_WAIT_MS)
     await expect(guest.locator("#duel-versus")).to_contain_text("(bot)")
+    assert (await guest.locator("#duel-versus").inner_text()).count("bot") == 1  # said once
     await expect(guest.get_by_text("Question 1 of 5")).to_be_visible()
     pages.assert_clean()
