@@ -305,12 +305,9 @@ class Game:
             entry = scored.get(player.id)
             if player.kicked or (entry is None and player.first_question > index):
                 continue
-            if entry is None:
-                result = score_answer(player.tally.streak, question, None, rules)
-                player.tally = fold(player.tally, result, None)
-            else:
-                result = entry.result
-                player.tally = fold(player.tally, result, entry.record)
+            record = entry.record if entry else None
+            result = entry.result if entry else score_answer(player.tally.streak, question, None, rules)
+            player.tally = fold(player.tally, result, record)
             results[player.id] = result
         self._history[index] = results
         self._rank()
