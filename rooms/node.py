@@ -106,6 +106,7 @@ class RoomNode:
         self.stopped = False
         self.store_lost = False
         self.collector = Collector()  # the process's garbage collector, coordinated across rooms
+        self._sweeping = False
         self._swept = False  # the first sweep after start-up takes back what this node's last life held
         self.duels: DuelService | None = None  # set by `rooms.duel.service.serve_duels`
 
@@ -277,11 +278,18 @@ class RoomNode:
         self._timers.append(self.clock.call_at(self.clock.now_ms() + interval_ms, fire))
 
     async def _sweep_safely(self) -> None:
+        if self._sweeping:  # a slow store: the sweep still running renews too; another would only queue up
+            return
+        self._sweeping = True
+        try:
+            await self._sweep_or_note_the_store_lost()
+        finally:
+            self._sweeping = False
+
+    async def _sweep_or_note_the_store_lost(self) -> None:
         try:
             await self.sweep()
-        except (
-            Exception
-        ) as exc:  # the store is away: nothing to renew or take now; the next sweep tries again
+        except Exception as exc:  # the store is away: nothing to renew or take; the next sweep tries again
             if not self.store_lost:
                 log.warning(
                     "node %s: room store unavailable (%r); closing sockets with 1013", self.node_id, exc

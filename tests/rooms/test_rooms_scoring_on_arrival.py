@@ -3,7 +3,9 @@ what that must never change, whichever way an answer reaches the owner and whene
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
+from typing import Any
 
 from rooms.bus.memory import MemoryBus
 from rooms.core.outcomes import NoRewards
@@ -62,3 +64,26 @@ async def test_a_new_owner_in_the_reveal_recomputes_the_scores_its_predecessor_d
     assert {p.id: p.tally.score for p in runner.state.players.values()} == scores
     saved = {p.id: p.tally.score for p in (await room.store.load(PIN)).players.values()}  # type: ignore[union-attr]
     assert saved == scores
+
+
+async def test_sweeps_never_pile_up_behind_a_slow_store() -> None:
+    """A store slower than the sweep interval: one sweep at a time, and the next tick's sweep
+    runs again once it is done."""
+    room, _, _ = await started("Ann")
+    store, gate, renewals = room.store, asyncio.Event(), []
+    renew = store.renew_lease
+
+    async def slow_renew(*args: Any) -> bool:
+        renewals.append(args[0])
+        await gate.wait()
+        return await renew(*args)
+
+    store.renew_lease = slow_renew  # type: ignore[method-assign]
+    first = asyncio.ensure_future(room.node._sweep_safely())
+    await asyncio.sleep(0)
+    await room.node._sweep_safely()  # the next tick, while the first still waits on the store
+    assert renewals == [PIN]
+    gate.set()
+    await first
+    await room.node._sweep_safely()
+    assert renewals == [PIN, PIN]
