@@ -4,8 +4,9 @@
 
 import { api, currentUser, session } from "./api.js";
 import { $, clear, el, focusHeading, formatNumber } from "./dom.js";
-import { ackMessage, apply, closeMessage, errorMessage, t } from "./i18n.js";
+import { apply, closeMessage, errorMessage, t } from "./i18n.js";
 import { questionImage } from "./images.js";
+import { Answering, liveRegion } from "./answering.js";
 import { answerInput, numberKeys } from "./inputs.js";
 import { GameSocket, questionDeadline, resumedDeadline } from "./net.js";
 import { Countdown, opponentLabel, siteHeader, solutionView, toast } from "./ui.js";
@@ -16,12 +17,15 @@ const NICKNAME_STORE = "quizarena.duel.nickname";
 const HISTORY_TRIES = 5; // the rating change appears once the duel's results are written
 const app = $("#app");
 const conn = $("#conn");
-const announcer = $("#announce");
+const announce = liveRegion($("#announce"));
 
 let duel = freshDuel();
 let socket = null;
 let countdown = null;
 let input = null;
+const answering = new Answering({
+  seat: () => duel, socket: () => socket, input: () => input, countdown: () => countdown, announce, lockedIn: "duel.locked_in",
+});
 let waitTimer = null;
 let bannerTimer = null;
 
@@ -36,10 +40,6 @@ function freshDuel() {
   };
 }
 
-function announce(text) {
-  announcer.textContent = "";
-  setTimeout(() => { announcer.textContent = text; }, 30);
-}
 
 function banner(kind, text, autoHideMs = 0) {
   clearTimeout(bannerTimer);
@@ -278,7 +278,7 @@ function handle(frame) {
     case "welcome": return welcome(frame);
     case "lobby": return lobby(frame);
     case "question": return question(frame);
-    case "answer_ack": return ack(frame);
+    case "answer_ack": return answering.ack(frame);
     case "reveal": return reveal(frame);
     case "result": return result(frame);
     case "scoreboard": return board(frame);
@@ -395,7 +395,7 @@ function questionView(index) {
   const q = duel.questions.get(index);
   const deadline = duel.deadlines.get(index);
   const status = el("p", { class: "notice info", id: "answer-status", role: "status", hidden: true });
-  input = answerInput(q, (answer) => sendAnswer(index, answer, status), announce);
+  input = answerInput(q, (answer) => answering.send(index, answer, status), announce);
   countdown = new Countdown({
     onOpen: () => {
       if (duel.answered.has(index) || duel.pending === index || !socket.connected) return;
@@ -405,7 +405,7 @@ function questionView(index) {
     onExpire: () => {
       if (!duel.answered.has(index) && duel.pending !== index) {
         input.setEnabled(false);
-        showStatus(status, "warn", t("play.times_up"));
+        answering.status(status, "warn", t("play.times_up"));
       }
     },
   });
@@ -422,47 +422,12 @@ function questionView(index) {
   countdown.start({ ...deadline, clock: socket.clock });
   if (duel.answered.has(index)) {
     countdown.stop();
-    showStatus(status, "ok", t("duel.locked_in"));
+    answering.status(status, "ok", t("duel.locked_in"));
   } else if (countdown.open && socket.connected) {
     input.setEnabled(true);
     input.focus();
   } else {
     $("#q-title").focus({ preventScroll: true });
-  }
-}
-
-function showStatus(node, kind, text) {
-  node.className = `notice ${kind}`;
-  node.textContent = text;
-  node.hidden = false;
-  announce(text);
-}
-
-function sendAnswer(index, answer, status) {
-  if (duel.answered.has(index) || duel.pending === index) return;
-  if (!socket.send({ type: "answer", question: index, answer })) {
-    showStatus(status, "warn", t("play.not_connected"));
-    return;
-  }
-  duel.pending = index;
-  input.setEnabled(false);
-  showStatus(status, "info", t("play.sending"));
-}
-
-function ack(frame) {
-  const status = $("#answer-status");
-  if (duel.pending === frame.question) duel.pending = null;
-  if (frame.accepted || frame.reason === "duplicate") {
-    duel.answered.add(frame.question);
-    if (countdown && duel.current === frame.question) countdown.stop();
-    if (status) showStatus(status, "ok", t("duel.locked_in"));
-    return;
-  }
-  const retry = frame.reason === "too_early" || frame.reason === "invalid";
-  if (status) showStatus(status, retry ? "warn" : "error", ackMessage(frame.reason));
-  if (retry && input && duel.current === frame.question) {
-    input.setEnabled(true);
-    input.focus();
   }
 }
 

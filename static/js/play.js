@@ -3,8 +3,9 @@
 
 import { api, session } from "./api.js";
 import { $, clear, el, focusHeading, formatNumber } from "./dom.js";
-import { ackMessage, apply, closeMessage, errorMessage, ordinal, plural, t } from "./i18n.js";
+import { apply, closeMessage, errorMessage, ordinal, plural, t } from "./i18n.js";
 import { imagesOf, preload, questionImage } from "./images.js";
+import { Answering, liveRegion } from "./answering.js";
 import { answerInput, numberKeys } from "./inputs.js";
 import { assignmentGate } from "./assignment_play.js";
 import { GameSocket, questionDeadline, resumedDeadline } from "./net.js";
@@ -15,12 +16,15 @@ const STORE = "quizarena.player";
 const app = $("#app");
 const conn = $("#conn");
 const meBox = $("#me");
-const announcer = $("#announce");
+const announce = liveRegion($("#announce"));
 
 let game = freshGame();
 let socket = null;
 let countdown = null;
 let input = null;
+const answering = new Answering({
+  seat: () => game, socket: () => socket, input: () => input, countdown: () => countdown, announce, lockedIn: "play.locked_in",
+});
 let connBannerTimer = null;
 // Set on /play?assignment=CODE: the game is the player's own attempt at that assignment.
 const assignmentCode = new URLSearchParams(location.search).get("assignment") || "";
@@ -35,10 +39,6 @@ function freshGame() {
   };
 }
 
-function announce(text) {
-  announcer.textContent = "";
-  setTimeout(() => { announcer.textContent = text; }, 30);
-}
 
 // --- storage ---------------------------------------------------------------------------------
 
@@ -231,7 +231,7 @@ function handle(frame) {
     case "welcome": return welcome(frame);
     case "lobby": return lobby(frame);
     case "question": return question(frame);
-    case "answer_ack": return ack(frame);
+    case "answer_ack": return answering.ack(frame);
     case "reveal": return reveal(frame);
     case "result": return result(frame);
     case "scoreboard": return board(frame);
@@ -355,7 +355,7 @@ function questionView(index) {
   const deadline = game.deadlines.get(index);
   const status = el("p", { class: "notice info", id: "answer-status", role: "status", hidden: true });
   const pointsLabel = q.points === 2000 ? t("play.double_points") : q.points === 0 ? t("play.no_points") : null;
-  const submit = (answer) => sendAnswer(index, answer, status);
+  const submit = (answer) => answering.send(index, answer, status);
   input = answerInput(q, submit, announce);
   countdown = new Countdown({
     onOpen: () => {
@@ -367,7 +367,7 @@ function questionView(index) {
     onExpire: () => {
       if (!game.answered.has(index) && game.pending !== index) {
         input.setEnabled(false);
-        showStatus(status, "warn", t("play.times_up"));
+        answering.status(status, "warn", t("play.times_up"));
       }
     },
   });
@@ -387,14 +387,14 @@ function questionView(index) {
   document.getElementById("q-title").setAttribute("tabindex", "-1");
   if (!deadline) {
     input.setEnabled(false);
-    showStatus(status, "info", t("play.late_joiner"));
+    answering.status(status, "info", t("play.late_joiner"));
     return;
   }
   input.setEnabled(false);
   countdown.start({ ...deadline, clock: socket.clock });
   if (game.answered.has(index)) {
     countdown.stop();
-    showStatus(status, "ok", t("play.locked_in"));
+    answering.status(status, "ok", t("play.locked_in"));
     return;
   }
   if (countdown.open && socket.connected) {
@@ -402,41 +402,6 @@ function questionView(index) {
     input.focus();
   } else {
     document.getElementById("q-title").focus({ preventScroll: true }); // the input takes it on opening
-  }
-}
-
-function showStatus(node, kind, text) {
-  node.className = `notice ${kind}`;
-  node.textContent = text;
-  node.hidden = false;
-  announce(text);
-}
-
-function sendAnswer(index, answer, status) {
-  if (game.answered.has(index) || game.pending === index) return;
-  if (!socket.send({ type: "answer", question: index, answer })) {
-    showStatus(status, "warn", t("play.not_connected"));
-    return;
-  }
-  game.pending = index;
-  input.setEnabled(false);
-  showStatus(status, "info", t("play.sending"));
-}
-
-function ack(frame) {
-  const status = $("#answer-status");
-  if (game.pending === frame.question) game.pending = null;
-  if (frame.accepted || frame.reason === "duplicate") {
-    game.answered.add(frame.question);
-    if (countdown && game.current === frame.question) countdown.stop();
-    if (status) showStatus(status, "ok", t("play.locked_in"));
-    return;
-  }
-  const retry = frame.reason === "too_early" || frame.reason === "invalid";
-  if (status) showStatus(status, retry ? "warn" : "error", ackMessage(frame.reason));
-  if (retry && input && game.current === frame.question) {
-    input.setEnabled(true);
-    input.focus();
   }
 }
 
