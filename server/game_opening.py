@@ -10,12 +10,40 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from persistence.models import Game
+from persistence.models import Game, User
 from persistence.uow import UnitOfWork
 from rooms.core.questions import new_option_id
 from rooms.core.settings import GameSettings
 from rooms.node import NewRoom, NodeDraining, RoomNode
-from server.errors import Unavailable
+from server.auth import is_admin
+from server.errors import FieldError, NotFound, Unavailable, ValidationFailed
+from server.quiz_views import load_quiz_document
+
+QUIZ_GONE, NO_QUESTIONS = "the quiz no longer exists", "the quiz has no questions"
+
+
+def quiz_problem(document: dict[str, Any] | None, host: User | None) -> str | None:
+    """Why `host` cannot open a game of this quiz (gone, someone else's draft, empty), or None. A
+    draft's existence is not revealed: it reads as gone."""
+    if document is None or host is None:
+        return QUIZ_GONE
+    if document["owner_id"] != host.id and not is_admin(host) and not document.get("published"):
+        return QUIZ_GONE
+    if not document["questions"]:
+        return NO_QUESTIONS
+    return None
+
+
+async def quiz_to_play(uow: UnitOfWork, quiz_id: int, user: User) -> dict[str, Any]:
+    """The quiz `user` asks to host, assign or schedule (their own, a published one, any for an
+    admin): 404 when they may not see it, 422 when it has no questions."""
+    document = await load_quiz_document(uow, quiz_id)
+    problem = quiz_problem(document, user)
+    if problem == NO_QUESTIONS:
+        raise ValidationFailed("This quiz has no questions", [FieldError("quiz_id", NO_QUESTIONS)])
+    if problem is not None or document is None:
+        raise NotFound("No such quiz")  # a draft's existence is not revealed
+    return document
 
 
 def playable_snapshot(document: dict[str, Any]) -> dict[str, Any]:

@@ -33,10 +33,9 @@ from server.assignments.schemas import (
 )
 from server.auth import is_admin, optional_user, require_user
 from server.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from server.game_opening import open_game
+from server.game_opening import open_game, quiz_to_play
 from server.moments import moment
 from server.paging import path_id
-from server.quiz_views import load_quiz_document
 from server.routes.qr import join_base
 
 api = Api("assignments")
@@ -137,15 +136,7 @@ async def create_assignment(request: Request, body: CreateAssignment) -> Assignm
             "The due date must be in the future", [FieldError("due_at", "must be in the future")]
         )
     async with request.app.state.db.uow() as uow:
-        document = await load_quiz_document(uow, body.quiz_id)
-        if document is None:
-            raise NotFound("No such quiz")
-        if document["owner_id"] != user.id and not is_admin(user) and not document.get("published"):
-            raise NotFound("No such quiz")  # a draft's existence is not revealed
-        if not document["questions"]:
-            raise ValidationFailed(
-                "This quiz has no questions", [FieldError("quiz_id", "quiz has no questions")]
-            )
+        document = await quiz_to_play(uow, body.quiz_id, user)
         assignment = await uow.assignments.add(
             Assignment(
                 code=secrets.token_urlsafe(CODE_BYTES),

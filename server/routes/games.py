@@ -13,9 +13,9 @@ from persistence.repositories.games import GameListing, GameResults
 from rooms.core.settings import GameSettings
 from server.api import Api
 from server.auth import is_admin, optional_user, require_user
-from server.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from server.errors import Forbidden, NotFound
 from server.game_export import export_csv, export_json, export_rows
-from server.game_opening import open_game, playable_snapshot
+from server.game_opening import open_game, playable_snapshot, quiz_to_play
 from server.game_schemas import (
     AnswerResult,
     CreatedGame,
@@ -30,7 +30,6 @@ from server.game_schemas import (
     header,
 )
 from server.paging import path_id
-from server.quiz_views import load_quiz_document
 from server.routes.qr import join_url
 
 api = Api("games")
@@ -49,15 +48,7 @@ async def create_game(request: Request, body: CreateGame) -> CreatedGame:
     """Any signed-in user may host their own quizzes and published ones. The game plays a snapshot."""
     user = await require_user(request)
     async with request.app.state.db.uow() as uow:
-        document = await load_quiz_document(uow, body.quiz_id)
-        if document is None:
-            raise NotFound("No such quiz")
-        if document["owner_id"] != user.id and not is_admin(user) and not document.get("published"):
-            raise NotFound("No such quiz")  # a draft's existence is not revealed
-        if not document["questions"]:
-            raise ValidationFailed(
-                "This quiz has no questions", [FieldError("quiz_id", "quiz has no questions")]
-            )
+        document = await quiz_to_play(uow, body.quiz_id, user)
         host_token = secrets.token_urlsafe(32)
         settings = GameSettings(**body.settings.model_dump())
         row = Game(

@@ -13,10 +13,10 @@ from server.accounts import account_key
 from server.api import Api
 from server.auth import is_admin, require_user
 from server.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from server.game_opening import quiz_to_play
 from server.game_schemas import SettingsIn
 from server.moments import moment
 from server.paging import path_id
-from server.quiz_views import load_quiz_document
 from server.routes.leaderboards import UserRef
 from server.routes.qr import join_url
 from server.scheduling.schemas import (
@@ -27,7 +27,7 @@ from server.scheduling.schemas import (
     UpcomingGame,
     UpcomingList,
 )
-from server.scheduling.sessions import NO_QUESTIONS, host_token_for, quiz_problem, start_problem
+from server.scheduling.sessions import host_token_for, start_problem
 
 api = Api("scheduled sessions")
 
@@ -80,12 +80,7 @@ async def schedule_game(request: Request, body: ScheduleGame) -> ScheduledSessio
     if problem is not None:
         raise ValidationFailed("That time cannot be scheduled", [FieldError("starts_at", problem)])
     async with request.app.state.db.uow() as uow:
-        document = await load_quiz_document(uow, body.quiz_id)
-        problem = quiz_problem(document, user)
-        if problem == NO_QUESTIONS:
-            raise ValidationFailed("This quiz has no questions", [FieldError("quiz_id", NO_QUESTIONS)])
-        if problem is not None or document is None:
-            raise NotFound("No such quiz")  # a draft's existence is not revealed
+        document = await quiz_to_play(uow, body.quiz_id, user)
         invited = await _invited(uow, body.invitees, user)
         session = await uow.scheduled.add_with_invites(
             ScheduledGame(

@@ -16,7 +16,6 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from persistence.db import Database
 from persistence.models import Game, Notification, ScheduledGame, User
@@ -25,7 +24,7 @@ from persistence.uow import UnitOfWork
 from rooms.core.settings import GameSettings
 from rooms.node import RoomNode
 from server.errors import Unavailable
-from server.game_opening import open_game, playable_snapshot
+from server.game_opening import open_game, playable_snapshot, quiz_problem
 from server.notifications.kinds import game_opening
 from server.notifications.notifier import Notifier
 from server.quiz_views import load_quiz_document
@@ -36,7 +35,6 @@ HORIZON = timedelta(days=366)  # how far ahead a session may be set
 PAST_TOLERANCE = timedelta(minutes=1)  # a time just past (the form sat open) opens at once
 MISSED_AFTER = timedelta(hours=1)  # no node ran for this long past the start: the session is missed
 MAX_INVITEES = 200
-QUIZ_GONE, NO_QUESTIONS = "the quiz no longer exists", "the quiz has no questions"
 MISSED = "missed: no server was running at its time"
 DUE_BATCH = 20  # due sessions read at a time; a run goes on until none is left
 
@@ -56,18 +54,6 @@ def missed(starts_at: datetime, now: datetime) -> bool:
     """Whether a session found due at `now` is too late to open (every node was down at its time):
     players are not called to a lobby hours after they were told."""
     return now - starts_at > MISSED_AFTER
-
-
-def quiz_problem(document: dict[str, Any] | None, host: User | None) -> str | None:
-    """Why `host` cannot play this quiz (gone, someone else's draft, empty), or None. A draft's
-    existence is not revealed: it reads as gone."""
-    if document is None or host is None:
-        return QUIZ_GONE
-    if document["owner_id"] != host.id and host.role != "admin" and not document.get("published"):
-        return QUIZ_GONE
-    if not document["questions"]:
-        return NO_QUESTIONS
-    return None
 
 
 def host_token_for(secret_key: str, scheduled_id: int) -> str:

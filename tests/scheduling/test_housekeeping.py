@@ -12,9 +12,10 @@ from persistence.db import Database
 from persistence.models import Game, GamePlayer, Notification, RefreshToken, User
 from rooms.core.clock import ManualClock
 from server.config import Settings
+from server.game_opening import quiz_problem
 from server.scheduling.housekeeping import badges_due, member_days_needed, record_of, streak_window_start
 from server.scheduling.locks import LocalJobLock, RedisJobLock, holding
-from server.scheduling.sessions import host_token_for, missed, quiz_problem, start_problem
+from server.scheduling.sessions import host_token_for, missed, start_problem
 from tests.gamedata import make_game, make_user
 from tests.scheduling.helpers import running, today_clock
 from tests.services import REDIS_URL, need_redis
