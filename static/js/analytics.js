@@ -2,11 +2,11 @@
 // day, accuracy per question, the hardest questions with their item flags, the wrong answers that
 // draw most, and each table as CSV. Every chart is a list whose lines say their figures in words.
 
-import { api, currentUser, filenameOf } from "./api.js";
+import { api, filenameOf } from "./api.js";
 import { $, clear, el, formatNumber, saveBlob } from "./dom.js";
 import { errorMessage, plural, t } from "./i18n.js";
 import { barList, day, percent, rangeForm } from "./charts.js";
-import { bootPage, icon, signInPanel } from "./ui.js";
+import { bootPage, icon, signedInUser } from "./ui.js";
 
 const app = $("#app");
 const params = new URLSearchParams(location.search);
@@ -109,17 +109,8 @@ async function show(range) {
 }
 
 async function start() {
-  let me = null;
-  try {
-    me = await currentUser();
-  } catch (error) {
-    clear(app).append(el("p", { class: "notice error", role: "alert" }, errorMessage(error)));
-    return;
-  }
-  if (!me) {
-    clear(app).append(signInPanel({ intro: t("analytics.signin_intro"), onDone: start }));
-    return;
-  }
+  const me = await signedInUser(app, t("analytics.signin_intro"), start);
+  if (!me) return;
   if (!Number.isInteger(quizId) || quizId < 1) {
     clear(app).append(el("h1", {}, t("analytics.heading")), el("p", { class: "notice error", role: "alert" }, t("analytics.no_quiz")));
     return;

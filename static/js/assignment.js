@@ -2,11 +2,11 @@
 // finished, scores, ranks, the average; each finished attempt opens its game report), or a
 // player's own attempt. Every figure is the server's (GET /assignments/{id}).
 
-import { api, currentUser } from "./api.js";
+import { api } from "./api.js";
 import { $, clear, el, focusHeading, formatNumber } from "./dom.js";
 import { errorMessage, ordinal, plural, t } from "./i18n.js";
 import { dueText, linkBox, statusText, when } from "./assignment_parts.js";
-import { bootPage, signInPanel } from "./ui.js";
+import { bootPage, signedInUser } from "./ui.js";
 
 const app = $("#app");
 const assignmentId = Number(new URLSearchParams(location.search).get("id"));
@@ -79,17 +79,8 @@ function playerView(a) {
 }
 
 async function start() {
-  let me = null;
-  try {
-    me = await currentUser();
-  } catch (error) {
-    clear(app).append(el("p", { class: "notice error", role: "alert" }, errorMessage(error)));
-    return;
-  }
-  if (!me) {
-    clear(app).append(signInPanel({ intro: t("assign.signin_intro"), onDone: start }));
-    return;
-  }
+  const me = await signedInUser(app, t("assign.signin_intro"), start);
+  if (!me) return;
   let a = null;
   try {
     if (!assignmentId) throw Object.assign(new Error(), { code: "not_found" });

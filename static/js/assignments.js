@@ -2,11 +2,11 @@
 // the assignments the signed-in user gave out, newest first, each opening its progress page.
 // `?quiz=ID` preselects a quiz (the author page links here).
 
-import { api, currentUser } from "./api.js";
+import { api } from "./api.js";
 import { $, clear, el, focusHeading } from "./dom.js";
 import { errorMessage, t } from "./i18n.js";
 import { dueText, linkBox } from "./assignment_parts.js";
-import { bootPage, placeFieldErrors, signInPanel } from "./ui.js";
+import { bootPage, placeFieldErrors, signedInUser } from "./ui.js";
 
 const app = $("#app");
 const wanted = Number(new URLSearchParams(location.search).get("quiz")) || null;
@@ -125,17 +125,8 @@ async function assignable() {
 }
 
 async function start() {
-  let me = null;
-  try {
-    me = await currentUser();
-  } catch (error) {
-    clear(app).append(el("p", { class: "notice error", role: "alert" }, errorMessage(error)));
-    return;
-  }
-  if (!me) {
-    clear(app).append(signInPanel({ intro: t("assign.signin_intro"), onDone: start }));
-    return;
-  }
+  const me = await signedInUser(app, t("assign.signin_intro"), start);
+  if (!me) return;
   clear(app).append(el("p", { class: "muted" }, t("common.loading")));
   let quizzes = [];
   try {

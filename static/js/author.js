@@ -2,11 +2,11 @@
 // publish, import and export (JSON, CSV). The server's validation errors are shown next to the
 // field they concern (each field carries its document path, e.g. "questions.0.options").
 
-import { ApiError, api, currentUser, filenameOf } from "./api.js";
+import { ApiError, api, filenameOf } from "./api.js";
 import { $, clear, el, saveBlob } from "./dom.js";
 import { errorMessage, plural, t } from "./i18n.js";
 import { imagePicker } from "./images.js";
-import { bootPage, confirmDialog, icon, shapeIcon, signInPanel, signOutButton, toast } from "./ui.js";
+import { bootPage, confirmDialog, icon, shapeIcon, signedInUser, signOutButton, toast } from "./ui.js";
 
 const KINDS = ["single", "multiple", "true_false", "type", "slider", "ordering", "poll"];
 const MAX_OPTIONS = 6;
@@ -125,16 +125,8 @@ function touch() {
 // --- page ------------------------------------------------------------------------------------
 
 async function start() {
-  try {
-    user = await currentUser();
-  } catch (error) {
-    clear(app).append(el("p", { class: "notice error", role: "alert" }, errorMessage(error)));
-    return;
-  }
-  if (!user) {
-    clear(app).append(signInPanel({ intro: t("author.signin_intro"), onDone: start }));
-    return;
-  }
+  user = await signedInUser(app, t("author.signin_intro"), start);
+  if (!user) return;
   listRoot = el("aside", { class: "stack", "aria-labelledby": "page-title" });
   editorRoot = el("section", { "aria-labelledby": "editor-title" });
   clear(app).append(

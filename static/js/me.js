@@ -1,13 +1,13 @@
 // /me: XP, level with the progress to the next, the duel rating and record, badges earned and still
 // to earn, and game history.
 
-import { api, currentUser } from "./api.js";
+import { api } from "./api.js";
 import { $, clear, el, formatNumber } from "./dom.js";
 import { errorMessage, ordinal, t } from "./i18n.js";
 import { dueText, statusText } from "./assignment_parts.js";
 import { recentForm } from "./me_analytics.js";
 import { upcomingGames } from "./upcoming.js";
-import { bootPage, medal, opponentLabel, signInPanel, signOutButton } from "./ui.js";
+import { bootPage, medal, opponentLabel, signedInUser, signOutButton } from "./ui.js";
 
 const app = $("#app");
 
@@ -94,17 +94,8 @@ function assignmentsBox(items) {
 }
 
 async function start() {
-  let me = null;
-  try {
-    me = await currentUser();
-  } catch (error) {
-    clear(app).append(el("p", { class: "notice error", role: "alert" }, errorMessage(error)));
-    return;
-  }
-  if (!me) {
-    clear(app).append(signInPanel({ intro: t("me.signin_intro"), onDone: start }));
-    return;
-  }
+  const me = await signedInUser(app, t("me.signin_intro"), start);
+  if (!me) return;
   const [progress, badges, games, duels, assigned] = await Promise.allSettled([
     api(`/users/${me.id}/progress`, { auth: true }),
     api("/badges", { auth: true }),

@@ -2,10 +2,10 @@
 // question with its answer chart, accuracy, median time and item flags, the integrity hints and
 // the CSV downloads; a player sees their own answers with their timing receipts and points.
 
-import { api, currentUser, filenameOf } from "./api.js";
+import { api, filenameOf } from "./api.js";
 import { $, clear, el, formatNumber, saveBlob } from "./dom.js";
 import { errorMessage, ordinal, plural, t } from "./i18n.js";
-import { bootPage, icon, signInPanel } from "./ui.js";
+import { bootPage, icon, signedInUser } from "./ui.js";
 
 const app = $("#app");
 const gameId = Number(new URLSearchParams(location.search).get("game"));
@@ -210,17 +210,8 @@ async function playerView(report, me) {
 // --- start ---------------------------------------------------------------------------------------
 
 async function start() {
-  let me = null;
-  try {
-    me = await currentUser();
-  } catch (error) {
-    clear(app).append(el("p", { class: "notice error", role: "alert" }, errorMessage(error)));
-    return;
-  }
-  if (!me) {
-    clear(app).append(signInPanel({ intro: t("report.signin_intro"), onDone: start }));
-    return;
-  }
+  const me = await signedInUser(app, t("report.signin_intro"), start);
+  if (!me) return;
   if (!Number.isInteger(gameId) || gameId < 1) {
     clear(app).append(el("h1", {}, t("report.title")), el("p", { class: "notice error", role: "alert" }, t("report.no_game")));
     return;

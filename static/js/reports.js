@@ -2,11 +2,11 @@
 // their games over a range of days (GET /analytics/hosts/{id}: per day and per quiz), and below
 // them links to each of their quizzes' analytics.
 
-import { api, currentUser } from "./api.js";
+import { api } from "./api.js";
 import { $, clear, el, formatNumber } from "./dom.js";
 import { errorMessage, plural, t } from "./i18n.js";
 import { barList, day, rangeForm } from "./charts.js";
-import { bootPage, signInPanel } from "./ui.js";
+import { bootPage, signedInUser } from "./ui.js";
 
 const app = $("#app");
 
@@ -64,17 +64,8 @@ function gameLine(game) {
 }
 
 async function start() {
-  let me = null;
-  try {
-    me = await currentUser();
-  } catch (error) {
-    clear(app).append(el("p", { class: "notice error", role: "alert" }, errorMessage(error)));
-    return;
-  }
-  if (!me) {
-    clear(app).append(signInPanel({ intro: t("reports.signin_intro"), onDone: start }));
-    return;
-  }
+  const me = await signedInUser(app, t("reports.signin_intro"), start);
+  if (!me) return;
   clear(app).append(el("p", { class: "muted" }, t("common.loading")));
   const [games, host, quizzes] = await Promise.allSettled([
     api("/games?limit=100", { auth: true }),

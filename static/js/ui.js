@@ -1,7 +1,7 @@
 // Pieces every page shares: the site header, answer shapes, the countdown, scoreboard, podium,
 // the answer distribution chart, toasts, a confirm dialog and the sign-in panel.
 
-import { ApiError, logIn, logOut, register, session } from "./api.js";
+import { ApiError, currentUser, logIn, logOut, register, session } from "./api.js";
 import { $, clear, el, formatNumber, svg } from "./dom.js";
 import { apply, errorMessage, ordinal, plural, t } from "./i18n.js";
 import { NotificationBell } from "./notifications.js";
@@ -487,6 +487,22 @@ function showFieldError(field, message) {
   field.error.textContent = message;
   field.error.hidden = !message;
   field.input.setAttribute("aria-invalid", message ? "true" : "false");
+}
+
+/**
+ * The signed-in user of a page that needs one, or null: a failed lookup shows its error in `root`,
+ * and nobody signed in gets the sign-in panel there (`again` runs once they have signed in).
+ */
+export async function signedInUser(root, intro, again) {
+  let user = null;
+  try {
+    user = await currentUser();
+  } catch (error) {
+    clear(root).append(el("p", { class: "notice error", role: "alert" }, errorMessage(error)));
+    return null;
+  }
+  if (!user) clear(root).append(signInPanel({ intro, onDone: again }));
+  return user;
 }
 
 /** Log in or create an account; `onDone(session)` once signed in. */
