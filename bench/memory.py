@@ -66,8 +66,14 @@ async def join_all(sockets: list[ClientConnection], pin: str) -> None:
     for index, socket in enumerate(sockets):
         await socket.send(f'{{"type": "join", "pin": "{pin}", "nickname": "p{index}"}}')
     for socket in sockets:
-        while '"welcome"' not in str(await socket.recv()):
-            pass
+        await welcomed(socket)
+
+
+async def welcomed(socket: ClientConnection) -> None:
+    """Reads the socket's frames up to its `welcome` (a `lobby` frame may come first)."""
+    frame = ""
+    while '"welcome"' not in frame:
+        frame = str(await socket.recv())
 
 
 async def per_socket(pid: int, uri: str, count: int, pin: str | None) -> tuple[float, float]:

@@ -6,6 +6,7 @@ times its bots recorded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import math
 import os
@@ -138,10 +139,9 @@ async def wait_until(crowd: Crowd, done: Callable[[], bool], deadline: float) ->
     crowd.watch = (done, event)
     crowd.notice()
     try:
-        async with asyncio.timeout(max(0.0, deadline - time.perf_counter())):
-            await event.wait()
-    except TimeoutError:
-        pass
+        with contextlib.suppress(TimeoutError):  # the deadline passing is an answer too
+            async with asyncio.timeout(max(0.0, deadline - time.perf_counter())):
+                await event.wait()
     finally:
         crowd.watch = None
 

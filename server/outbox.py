@@ -283,8 +283,9 @@ class OutboxDrainer:
                 await self._task
             self._task = None
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout_s), self._lock:
-                pass
+            async with asyncio.timeout(timeout_s):
+                await self._lock.acquire()  # held by a drain in progress: wait for it to end
+                self._lock.release()
 
     async def _run(self) -> None:
         broken = 0  # consecutive failures of the outbox itself (a full disk, say)
