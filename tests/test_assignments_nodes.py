@@ -17,7 +17,8 @@ from persistence.db import Database
 from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS, AUTOSTART_COUNTDOWN_MS
 from rooms.edge.connection import Connection
 from server.config import Settings
-from tests.scheduling.helpers import Peer, client_of, iso, running, sign_up, today_clock
+from tests.e2e.conftest import sign_up
+from tests.scheduling.helpers import Peer, client_of, iso, running, today_clock
 from tests.services import REDIS_URL, need_redis
 
 WAIT_S = 5.0

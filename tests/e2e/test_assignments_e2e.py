@@ -12,26 +12,9 @@ from typing import Any
 from rooms.core.settings import AUTO_ADVANCE_PAUSE_MS, AUTOSTART_COUNTDOWN_MS
 from tests.e2e.conftest import sign_up
 from tests.e2e.harness import Live, Player, join, option_id
+from tests.e2e.test_results_e2e import QUIZ as CAPITALS
 
-QUIZ: dict[str, Any] = {
-    "title": "Three capitals",
-    "description": "",
-    "tags": [],
-    "published": False,
-    "questions": [
-        {
-            "kind": "single",
-            "text": f"Capital of {country}?",
-            "time_limit": 20,
-            "options": [{"text": right, "correct": True}, {"text": wrong, "correct": False}],
-        }
-        for country, right, wrong in (
-            ("France", "Paris", "Lyon"),
-            ("Italy", "Rome", "Milan"),
-            ("Spain", "Madrid", "Seville"),
-        )
-    ],
-}
+QUIZ: dict[str, Any] = {**CAPITALS, "published": False}  # a draft: its owner may still assign it
 RIGHT, WRONG = ("Paris", "Rome", "Madrid"), ("Lyon", "Milan", "Seville")
 MINUTE_MS = 60_000
 

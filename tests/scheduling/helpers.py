@@ -58,18 +58,6 @@ async def client_of(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def sign_up(http: httpx.AsyncClient, username: str) -> dict[str, str]:
-    password = "correct horse battery"
-    response = await http.post(
-        "/auth/register",
-        json={"username": username, "email": f"{username}@example.com", "password": password},
-    )
-    assert response.status_code == 201, response.text
-    response = await http.post("/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 def iso(epoch_ms: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_ms // 1000))
 

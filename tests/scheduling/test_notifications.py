@@ -21,9 +21,10 @@ from rooms.edge.connection import Connection
 from rooms.edge.inbox import Inboxes, user_channel
 from server.config import Settings
 from server.notifications.rewards import reward_notes
+from tests.e2e.conftest import sign_up
 from tests.e2e.harness import Client, serve
 from tests.gamedata import finished, make_game, seat
-from tests.scheduling.helpers import Peer, app_on, client_of, running, sign_up, today_clock
+from tests.scheduling.helpers import Peer, app_on, client_of, running, today_clock
 from tests.services import REDIS_URL, need_redis
 
 WAIT_S = 5.0

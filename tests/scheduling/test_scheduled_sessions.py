@@ -15,7 +15,8 @@ from rooms.core.settings import GameSettings
 from rooms.edge.connection import Connection
 from server.config import Settings
 from server.scheduling.sessions import DUE_BATCH
-from tests.scheduling.helpers import HOUR_MS, QUIZ, Peer, client_of, iso, running, sign_up, today_clock
+from tests.e2e.conftest import sign_up
+from tests.scheduling.helpers import HOUR_MS, QUIZ, Peer, client_of, iso, running, today_clock
 
 OPEN_JOB = "open_scheduled_games"
 

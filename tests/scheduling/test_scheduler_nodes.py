@@ -19,8 +19,9 @@ from server.config import Settings
 from server.moments import moment
 from server.scheduling.locks import LocalJobLock
 from server.scheduling.scheduler import Job, Scheduler
+from tests.e2e.conftest import sign_up
 from tests.scheduling.conftest import migrated
-from tests.scheduling.helpers import QUIZ, client_of, iso, running, sign_up, today_clock
+from tests.scheduling.helpers import QUIZ, client_of, iso, running, today_clock
 from tests.services import REDIS_URL, need_redis
 
 OPEN_JOB = "open_scheduled_games"
