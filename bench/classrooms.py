@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import math
 import os
 import signal
@@ -34,7 +33,7 @@ from bench import classroom_figures, loadgen, procstat, rest, servers, stats
 from bench.classroom_worker import PlayRooms, RoomPlan, RoomReport, SeatHosts, SeatReport
 from bench.classroom_worker import run as worker_entry
 from bench.fleet import Fleet
-from bench.worker import Stop, StopReport, raise_fd_limit
+from bench.worker import Stop, StopReport
 
 HOST_TIMEOUT_S = 10.0  # seating a host; any one step of a room once it plays
 CLOSE_GRACE_S = 5.0  # past the answer window, the host closes a question that is still open
@@ -301,19 +300,13 @@ def timelines(results: dict[str, Figures]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    raise_fd_limit()
-    loadgen.stop_on_sigterm()
-    try:
-        results = asyncio.run(run(args))
-    except KeyboardInterrupt:
-        log("interrupted")
+    results = loadgen.run_command(run, args)
+    if results is None:
         return 130
     print(stats.table(results, classroom_figures.FIGURES))
     print()
     print(timelines(results))
-    if args.json:
-        options = {key: str(value) for key, value in vars(args).items()}
-        args.json.write_text(json.dumps({"args": options, "results": results}, indent=1, default=str))
+    loadgen.save_json(args, results=results)
     return 0
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import secrets
 import sys
@@ -37,7 +36,6 @@ import orjson
 from redis.asyncio import Redis
 
 from bench import loadgen, rest, servers, stats, wsclient
-from bench.worker import raise_fd_limit
 
 WAIT_S = 60.0
 RETRY_S = 0.05  # how long a client waits before trying again after `unavailable` or a refused connect
@@ -490,17 +488,11 @@ def summary(trials: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    raise_fd_limit()
-    loadgen.stop_on_sigterm()
-    try:
-        trials = asyncio.run(run(args))
-    except KeyboardInterrupt:
-        log("interrupted")
+    trials = loadgen.run_command(run, args)
+    if trials is None:
         return 130
     print(summary(trials))
-    if args.json:
-        options = {key: str(value) for key, value in vars(args).items()}
-        args.json.write_text(json.dumps({"args": options, "trials": trials}, indent=1))
+    loadgen.save_json(args, trials=trials)
     return 0
 
 

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -423,19 +424,34 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, raise_interrupt)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_command(
+    run: Callable[[argparse.Namespace], Coroutine[Any, Any, Any]], args: argparse.Namespace
+) -> Any | None:
+    """A bench command's run, as every command runs it: the open-file limit raised, SIGTERM taken
+    as Ctrl-C (every process it started is ended either way); None when interrupted."""
     raise_fd_limit()
     stop_on_sigterm()
     try:
-        results = asyncio.run(run(args))
+        return asyncio.run(run(args))
     except KeyboardInterrupt:
         log("interrupted")
-        return 130
-    print(stats.table(results))
+        return None
+
+
+def save_json(args: argparse.Namespace, **data: Any) -> None:
+    """`--json`: the command's options and its figures, in one file."""
     if args.json:
         options = {key: str(value) for key, value in vars(args).items()}
-        args.json.write_text(json.dumps({"args": options, "results": results}, indent=1, default=str))
+        args.json.write_text(json.dumps({"args": options, **data}, indent=1, default=str))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    results = run_command(run, args)
+    if results is None:
+        return 130
+    print(stats.table(results))
+    save_json(args, results=results)
     return 0
 
 

@@ -90,6 +90,7 @@ class Bench:
         self.profiled = profile  # the phase to profile, or "all"
         self.timings: dict[str, float] = {}
         self.longest_gc: dict[str, float] = {}
+        self.gc_pause_ms = 0.0  # the longest collection of the phase being timed
         self.watch_gc()
 
     def watch_gc(self) -> None:
@@ -103,7 +104,6 @@ class Bench:
                 pause = (time.thread_time() - started[0]) * 1000
                 self.gc_pause_ms = max(self.gc_pause_ms, pause)
 
-        self.gc_pause_ms = 0.0
         gc.callbacks.append(probe)
 
     async def timed(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
