@@ -197,16 +197,19 @@ class RoomNode:
 
     async def sweep(self) -> None:
         """Renew our leases; stand down where one was lost; take over rooms nobody owns."""
-        for pin, runner in list(self.runners.items()):
-            if not await self.store.renew_lease(pin, self.node_id, runner.epoch, self.leases.ttl_ms):
+        epochs = {pin: runner.epoch for pin, runner in self.runners.items()}
+        renewed = await self.store.renew_leases(self.node_id, epochs, self.leases.ttl_ms)
+        for pin in epochs.keys() - renewed:
+            runner = self.runners.get(pin)
+            if runner is not None and runner.epoch == epochs[pin]:  # not one taken again meanwhile
                 log.warning("node %s: lost the lease of room %s", self.node_id, pin)
                 runner.stand_down()
         if not self.accepting:
             return
-        for pin in await self.store.live_pins():
-            if pin in self.runners:
+        others = [pin for pin in await self.store.live_pins() if pin not in self.runners]
+        for pin, holder in (await self.store.lease_holders(others)).items():
+            if pin in self.runners:  # opened here while we asked
                 continue
-            holder = await self.store.lease_holder(pin)
             if holder is None:
                 await self._take_over(pin)
             elif holder == self.node_id and not self._swept:

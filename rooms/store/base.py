@@ -106,13 +106,18 @@ class RoomStore(Protocol):
         restart): the new epoch, or None when `node` does not hold it."""
         ...
 
-    async def renew_lease(self, pin: str, node: str, epoch: int, ttl_ms: int) -> bool:
-        """Extend our lease; False when it lapsed or another node holds it now."""
+    async def renew_leases(self, node: str, epochs: dict[str, int], ttl_ms: int) -> set[str]:
+        """Extend our leases (room PIN -> the epoch we hold it under), in one round trip: the PINs
+        renewed; the others lapsed or another node holds them now."""
         ...
 
     async def release_lease(self, pin: str, node: str, epoch: int) -> None: ...
 
     async def lease_holder(self, pin: str) -> str | None: ...
+
+    async def lease_holders(self, pins: Iterable[str]) -> dict[str, str | None]:
+        """`lease_holder` of many rooms in one round trip."""
+        ...
 
     # resume tokens
     async def grant_resume(self, token_hash: str, grant: ResumeGrant) -> None: ...

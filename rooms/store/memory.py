@@ -162,12 +162,14 @@ class MemoryRoomStore:
         self._leases[pin] = (node, epoch, self._now_ms() + ttl_ms)
         return epoch
 
-    async def renew_lease(self, pin: str, node: str, epoch: int, ttl_ms: int) -> bool:
-        lease = self._live_lease(pin)
-        if lease is None or lease[:2] != (node, epoch):
-            return False
-        self._leases[pin] = (node, epoch, self._now_ms() + ttl_ms)
-        return True
+    async def renew_leases(self, node: str, epochs: dict[str, int], ttl_ms: int) -> set[str]:
+        renewed = set()
+        for pin, epoch in epochs.items():
+            lease = self._live_lease(pin)
+            if lease is not None and lease[:2] == (node, epoch):
+                self._leases[pin] = (node, epoch, self._now_ms() + ttl_ms)
+                renewed.add(pin)
+        return renewed
 
     async def release_lease(self, pin: str, node: str, epoch: int) -> None:
         lease = self._live_lease(pin)
@@ -177,6 +179,9 @@ class MemoryRoomStore:
     async def lease_holder(self, pin: str) -> str | None:
         lease = self._live_lease(pin)
         return None if lease is None else lease[0]
+
+    async def lease_holders(self, pins: Iterable[str]) -> dict[str, str | None]:
+        return {pin: await self.lease_holder(pin) for pin in pins}
 
     # --- resume tokens ---------------------------------------------------------------------------
 

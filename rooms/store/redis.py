@@ -211,19 +211,36 @@ class RedisRoomStore:
         epoch = await self._scripts["reclaim_lease"](keys=keys, args=[node, ttl_ms])
         return None if epoch is None else int(epoch)
 
-    async def renew_lease(self, pin: str, node: str, epoch: int, ttl_ms: int) -> bool:
-        return bool(
-            await self._scripts["renew_lease"](
-                keys=[self._key(pin, "lease")], args=[f"{node}|{epoch}", ttl_ms]
-            )
-        )
+    async def renew_leases(self, node: str, epochs: dict[str, int], ttl_ms: int) -> set[str]:
+        if not epochs:
+            return set()
+        async with self.redis.pipeline(transaction=False) as pipe:  # one round trip for every room
+            for pin, epoch in epochs.items():
+                await self._scripts["renew_lease"](
+                    keys=[self._key(pin, "lease")], args=[f"{node}|{epoch}", ttl_ms], client=pipe
+                )
+            renewed = await pipe.execute()
+        return {pin for pin, ok in zip(epochs, renewed, strict=True) if ok}
 
     async def release_lease(self, pin: str, node: str, epoch: int) -> None:
         await self._scripts["release_lease"](keys=[self._key(pin, "lease")], args=[f"{node}|{epoch}"])
 
     async def lease_holder(self, pin: str) -> str | None:
-        raw = await self.redis.get(self._key(pin, "lease"))
-        return None if raw is None else _text(raw).rsplit("|", 1)[0]
+        return (await self.lease_holders([pin]))[pin]
+
+    async def lease_holders(self, pins: Iterable[str]) -> dict[str, str | None]:
+        pins = list(pins)
+        if not pins:
+            return {}
+        # GETs in a pipeline rather than one MGET: the leases live in different cluster slots.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for pin in pins:
+                pipe.get(self._key(pin, "lease"))
+            leases = await pipe.execute()
+        return {
+            pin: None if raw is None else _text(raw).rsplit("|", 1)[0]
+            for pin, raw in zip(pins, leases, strict=True)
+        }
 
     # --- resume tokens ---------------------------------------------------------------------------
 

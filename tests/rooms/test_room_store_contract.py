@@ -97,7 +97,7 @@ async def test_meta_and_player_writes_are_fenced_by_the_lease_epoch(backend: Bac
     await lapse(backend)  # node-a froze past its lease; node-b takes the room
     second = await store.acquire_lease(PIN, "node-b", TTL_MS)
     assert second is not None and second > first
-    assert not await store.renew_lease(PIN, "node-a", first, TTL_MS)
+    assert await store.renew_leases("node-a", {PIN: first}, TTL_MS) == set()
     state.seq = 99
     with pytest.raises(StaleEpoch):
         await store.save_meta(PIN, first, state.meta())
@@ -107,11 +107,31 @@ async def test_meta_and_player_writes_are_fenced_by_the_lease_epoch(backend: Bac
         await store.append_event(PIN, first, 5, b"zombie")
     loaded = await store.load(PIN)
     assert loaded is not None and loaded.seq == 4  # the zombie changed nothing
-    assert await store.renew_lease(PIN, "node-b", second, TTL_MS)
+    assert await store.renew_leases("node-b", {PIN: second}, TTL_MS) == {PIN}
     await store.release_lease(PIN, "node-a", first)  # not node-a's to release any more
     assert await store.lease_holder(PIN) == "node-b"
     await store.release_lease(PIN, "node-b", second)
     assert await store.lease_holder(PIN) is None
+
+
+async def test_leases_of_many_rooms_are_renewed_and_read_together(backend: Backend) -> None:
+    """The sweep's two batched calls: ours renewed, a lapsed one taken by another node refused, a
+    room nobody holds read as None."""
+    store, pins = backend.store, [PIN, "234567", "345678"]
+    for pin in pins:
+        state = new_state()
+        state.pin = pin
+        await store.create(state)
+    epochs = {PIN: await store.acquire_lease(PIN, "node-a", 60_000)}
+    epochs[pins[1]] = await store.acquire_lease(pins[1], "node-a", TTL_MS)
+    assert None not in epochs.values()
+    await lapse(backend)
+    taken = await store.acquire_lease(pins[1], "node-b", TTL_MS)  # lapsed, so node-b took this one
+    assert taken is not None
+    assert await store.renew_leases("node-a", epochs, TTL_MS) == {PIN}  # type: ignore[arg-type]
+    assert await store.lease_holders(pins) == {PIN: "node-a", "234567": "node-b", "345678": None}
+    assert await store.renew_leases("node-a", {}, TTL_MS) == set()
+    assert await store.lease_holders([]) == {}
 
 
 async def test_no_lease_for_a_room_that_does_not_exist(backend: Backend) -> None:
@@ -199,6 +219,6 @@ async def test_a_restarted_node_reclaims_its_leases_and_fences_its_previous_life
     assert new is not None and new > old
     with pytest.raises(StaleEpoch):
         await store.save_meta(PIN, old, state.meta())
-    assert await store.renew_lease(PIN, "node-a", new, 60_000)
+    assert await store.renew_leases("node-a", {PIN: new}, 60_000) == {PIN}
     await store.release_lease(PIN, "node-a", new)
     assert await store.reclaim_lease(PIN, "node-a", 60_000) is None  # nothing held any more

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from typing import Any
 
 from rooms.bus.memory import MemoryBus
 from rooms.core.outcomes import NoRewards
@@ -71,14 +70,14 @@ async def test_sweeps_never_pile_up_behind_a_slow_store() -> None:
     runs again once it is done."""
     room, _, _ = await started("Ann")
     store, gate, renewals = room.store, asyncio.Event(), []
-    renew = store.renew_lease
+    renew = store.renew_leases
 
-    async def slow_renew(*args: Any) -> bool:
-        renewals.append(args[0])
+    async def slow_renew(node: str, epochs: dict[str, int], ttl_ms: int) -> set[str]:
+        renewals.extend(epochs)
         await gate.wait()
-        return await renew(*args)
+        return await renew(node, epochs, ttl_ms)
 
-    store.renew_lease = slow_renew  # type: ignore[method-assign]
+    store.renew_leases = slow_renew  # type: ignore[method-assign]
     first = asyncio.ensure_future(room.node._sweep_safely())
     await asyncio.sleep(0)
     async with asyncio.timeout(5):  # the next tick, while the first still waits: it must not wait too
