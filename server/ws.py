@@ -82,46 +82,21 @@ def _sansio_protocol(send: Send) -> WebSocketsSansIOProtocol | None:
     return protocol if isinstance(protocol, WebSocketsSansIOProtocol) else None
 
 
-class TickWrites:
-    """Frames written to one socket during one turn of the event loop leave in one `transport.write`
-    (one system call) at the end of that turn: a reveal, the player's result and the scoreboard
-    reach each player as one write instead of three. A turn is short (a broadcast loop without system
-    calls), so a frame waits less than the writes it saves; a socket's frames keep their order."""
-
-    __slots__ = ("_waiting",)
-
-    def __init__(self) -> None:
-        self._waiting: list[AsgiPeer] = []
-
-    def waiting(self, peer: AsgiPeer) -> None:
-        """`peer` holds frames for this turn: flush them once the turn's other callbacks have run."""
-        if not self._waiting:
-            asyncio.get_running_loop().call_soon(self.flush)
-        self._waiting.append(peer)
-
-    def flush(self) -> None:
-        waiting, self._waiting = self._waiting, []
-        for peer in waiting:
-            peer.flush()
-
-
 class AsgiPeer:
     """One client socket. Writes go straight out while the transport takes them; when it is paused
     (the client reads slower than we write), frames wait in a bounded queue drained by one task.
 
     Under uvicorn's sans-I/O protocol (how `quizarena serve` runs) a text frame goes to the socket's
-    transport directly: framed once per broadcast (`text_frame`; uvicorn's ASGI `send` would frame
-    the same text again for each of thousands of sockets), and joined with the socket's other frames
-    of the same loop turn (`TickWrites`). Anything else (closing, other servers) goes through ASGI
-    `send`, after the frames held for this turn."""
+    transport at once, framed once per broadcast (`text_frame`): uvicorn's ASGI `send` would frame the
+    same text again for each of thousands of sockets. At once, not at the end of the loop turn: the
+    edge stamps when each player's question left, and that stamp starts the player's clock. Anything
+    else (closing, other servers) goes through ASGI `send`."""
 
-    __slots__ = ("_send", "_protocol", "_ticks", "_held", "_writable", "_queue", "_drainer", "closed")
+    __slots__ = ("_send", "_protocol", "_writable", "_queue", "_drainer", "closed")
 
-    def __init__(self, send: Send, ticks: TickWrites | None = None):
+    def __init__(self, send: Send):
         self._send = send
         self._protocol = _sansio_protocol(send)
-        self._ticks = ticks or TickWrites()
-        self._held: list[bytes] | None = None  # frames of this loop turn, written by `flush`
         writable = getattr(getattr(send, "__self__", None), "writable", None)
         self._writable: asyncio.Event | None = writable if isinstance(writable, asyncio.Event) else None
         self._queue: deque[str] | None = None  # made when first needed: an empty deque is 600 bytes
@@ -144,28 +119,17 @@ class AsgiPeer:
         await self._write(text)
 
     async def _write(self, text: str) -> None:
-        if self._protocol is None:
+        protocol = self._protocol
+        if protocol is None:
             try:
                 await self._send({"type": "websocket.send", "text": text})
             except Exception:  # the client is gone; the receive loop will see the disconnect
                 self.closed = True
-        elif self._held is None:
-            self._held = [text_frame(text)]
-            self._ticks.waiting(self)
+        elif protocol.disconnected or protocol.close_sent or protocol.conn.state is not State.OPEN:
+            self.closed = True  # what uvicorn's `send` checks first
         else:
-            self._held.append(text_frame(text))
-
-    def flush(self) -> None:
-        """Write the frames held for this loop turn, if the socket is still open. uvicorn's own
-        writes (pings, pongs, the close) each go out whole, so ours cannot split one of them."""
-        held, self._held = self._held, None
-        protocol = self._protocol
-        if not held or protocol is None:
-            return
-        if protocol.disconnected or protocol.close_sent or protocol.conn.state is not State.OPEN:
-            self.closed = True
-            return
-        protocol.transport.write(held[0] if len(held) == 1 else b"".join(held))
+            # uvicorn's own writes (pings, pongs, the close) each go out whole, so ours cannot split one.
+            protocol.transport.write(text_frame(text))
 
     async def _drain(self) -> None:
         while self._queue and not self.closed:  # never None here: `send` made it
@@ -177,7 +141,6 @@ class AsgiPeer:
     async def close(self, code: int, reason: str = "") -> None:
         if self.closed:
             return
-        self.flush()  # what was sent before the close goes out before it
         self.closed = True
         self._queue = None
         with contextlib.suppress(Exception):  # already closed by the client
@@ -207,7 +170,6 @@ class WebSocketGateway:
         self.app = app
         self.limits = limits or SocketLimits()
         self.open_by_address: dict[str, int] = {}
-        self.ticks = TickWrites()  # one per server: every socket's frames of a loop turn
         quiet_sockets()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -227,7 +189,7 @@ class WebSocketGateway:
             return
         self.open_by_address[address] = self.open_by_address.get(address, 0) + 1
         try:
-            await serve_socket(state.node, scope, receive, send, self.limits, self.ticks)
+            await serve_socket(state.node, scope, receive, send, self.limits)
         finally:
             left = self.open_by_address.pop(address) - 1
             if left:
@@ -266,15 +228,10 @@ class SilenceWatch:
 
 
 async def serve_socket(
-    node: Any,
-    scope: Scope,
-    receive: Receive,
-    send: Send,
-    limits: SocketLimits | None = None,
-    ticks: TickWrites | None = None,
+    node: Any, scope: Scope, receive: Receive, send: Send, limits: SocketLimits | None = None
 ) -> None:
     limits = limits or SocketLimits()
-    peer = AsgiPeer(send, ticks)
+    peer = AsgiPeer(send)
     connection = Connection(peer, address=_address(scope))
     node.connect(connection)
     silence = SilenceWatch(connection, limits.first_frame_s)

@@ -1,6 +1,6 @@
-"""How the gateway writes frames under uvicorn's sans-I/O protocol: straight to the transport, framed
-once per text, a socket's frames of one loop turn joined into one write, nothing written once the
-socket is closing, and a paused transport's frames queued and written in order."""
+"""How the gateway writes frames under uvicorn's sans-I/O protocol: straight to the transport and at
+once (the question's sent stamp starts a player's clock), framed once per text, nothing written once
+the socket is closing, and a paused transport's frames queued and written in order."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 from websockets.streams import StreamReader
 
-from server.ws import AsgiPeer, TickWrites, text_frame
+from server.ws import AsgiPeer, text_frame
 
 
 class RecordingTransport:
@@ -56,28 +56,21 @@ def texts(data: bytes) -> list[str]:
     return frames
 
 
-async def test_a_sockets_frames_of_one_loop_turn_leave_in_one_write_in_order() -> None:
+async def test_frames_leave_at_once_in_order_as_a_client_reads_them() -> None:
     protocol = uvicorn_socket()
-    peer = AsgiPeer(protocol.send, TickWrites())
-    sent = ['{"type":"reveal"}', '{"type":"result"}', '{"type":"scoreboard"}']
-    for text in sent:
+    peer = AsgiPeer(protocol.send)
+    sent = ['{"type":"reveal"}', '{"type":"result","points":500}', '{"type":"scoreboard"}']
+    for count, text in enumerate(sent, start=1):
         await peer.send(text)
-    assert protocol.transport.writes == []  # held until the turn ends
-    await asyncio.sleep(0)
-    assert len(protocol.transport.writes) == 1
-    assert texts(protocol.transport.writes[0]) == sent
-    await peer.send('{"type":"question"}')
-    await asyncio.sleep(0)
-    assert texts(protocol.transport.writes[1]) == ['{"type":"question"}']
+        assert len(protocol.transport.writes) == count  # written before `send` returned
+    assert texts(b"".join(protocol.transport.writes)) == sent
 
 
 async def test_a_broadcast_is_framed_once_and_every_socket_gets_the_same_bytes() -> None:
-    ticks = TickWrites()
     sockets = [uvicorn_socket() for _ in range(3)]
     shared = '{"type":"question","question":0}'
     for protocol in sockets:
-        await AsgiPeer(protocol.send, ticks).send(shared)
-    await asyncio.sleep(0)
+        await AsgiPeer(protocol.send).send(shared)
     writes = [protocol.transport.writes[0] for protocol in sockets]
     assert writes[0] is writes[1] is writes[2]  # one bytes object, not three copies
     assert writes[0] is text_frame(shared)
@@ -86,20 +79,18 @@ async def test_a_broadcast_is_framed_once_and_every_socket_gets_the_same_bytes()
 
 async def test_a_socket_that_started_closing_gets_no_more_frames() -> None:
     protocol = uvicorn_socket()
-    peer = AsgiPeer(protocol.send, TickWrites())
+    peer = AsgiPeer(protocol.send)
     await peer.send('{"type":"reveal"}')
-    protocol.conn.state = State.CLOSING  # the client's close arrived within the same turn
-    await asyncio.sleep(0)
-    assert protocol.transport.writes == []
-    assert peer.closed
+    protocol.conn.state = State.CLOSING  # the client's close arrived
+    await peer.send('{"type":"result"}')
     await peer.send('{"type":"scoreboard"}')
-    await asyncio.sleep(0)
-    assert protocol.transport.writes == []
+    assert texts(b"".join(protocol.transport.writes)) == ['{"type":"reveal"}']
+    assert peer.closed
 
 
 async def test_a_paused_transport_queues_frames_and_writes_them_in_order_once_resumed() -> None:
     protocol = uvicorn_socket()
-    peer = AsgiPeer(protocol.send, TickWrites())
+    peer = AsgiPeer(protocol.send)
     protocol.writable.clear()  # uvicorn's pause_writing: the client reads slower than we write
     for n in range(5):
         await peer.send(f'{{"n":{n}}}')
