@@ -226,7 +226,7 @@ class RedisRoomStore:
         await self._scripts["release_lease"](keys=[self._key(pin, "lease")], args=[f"{node}|{epoch}"])
 
     async def lease_holder(self, pin: str) -> str | None:
-        return (await self.lease_holders([pin]))[pin]
+        return _holder(await self.redis.get(self._key(pin, "lease")))
 
     async def lease_holders(self, pins: Iterable[str]) -> dict[str, str | None]:
         pins = list(pins)
@@ -237,10 +237,7 @@ class RedisRoomStore:
             for pin in pins:
                 pipe.get(self._key(pin, "lease"))
             leases = await pipe.execute()
-        return {
-            pin: None if raw is None else _text(raw).rsplit("|", 1)[0]
-            for pin, raw in zip(pins, leases, strict=True)
-        }
+        return {pin: _holder(raw) for pin, raw in zip(pins, leases, strict=True)}
 
     # --- resume tokens ---------------------------------------------------------------------------
 
@@ -262,3 +259,8 @@ class RedisRoomStore:
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _holder(lease: bytes | str | None) -> str | None:
+    """The node named in a lease value (`node|epoch`), or None when nobody holds the lease."""
+    return None if lease is None else _text(lease).rsplit("|", 1)[0]
