@@ -76,10 +76,16 @@ def text_frame(text: str) -> bytes:
     return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
 
+# What a direct write reads of uvicorn's protocol: a uvicorn that renames any of it gets the ASGI path.
+_PROTOCOL_PARTS = ("transport", "conn", "disconnected", "close_sent", "writable")
+
+
 def _sansio_protocol(send: Send) -> WebSocketsSansIOProtocol | None:
     """uvicorn's sans-I/O WebSocket protocol behind `send`, when that is what serves the socket."""
     protocol = getattr(send, "__self__", None)
-    return protocol if isinstance(protocol, WebSocketsSansIOProtocol) else None
+    if isinstance(protocol, WebSocketsSansIOProtocol) and all(hasattr(protocol, p) for p in _PROTOCOL_PARTS):
+        return protocol
+    return None
 
 
 class AsgiPeer:

@@ -14,6 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from persistence.db import Database
 from persistence.models import Base
+from server import ws as ws_module
 from server.app import create_app
 from server.config import Settings, load_settings
 from tests.e2e.harness import serve
@@ -95,6 +96,26 @@ async def test_an_accepted_socket_costs_no_log_line(ws_url: str, uvicorn_log: Re
     finally:
         logger.setLevel(level)
     assert not [r for r in uvicorn_log.records if "[accepted]" in r.getMessage()]
+
+
+async def test_under_uvicorn_frames_are_written_directly(
+    ws_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gateway's own write path (a broadcast framed once) is what serves sockets under uvicorn's
+    sans-I/O protocol: a uvicorn that changed what it relies on would fall back to ASGI `send`,
+    correct but slower, and this test says so."""
+    framed: list[str] = []
+    frame_once = ws_module.text_frame
+
+    def counting(text: str) -> bytes:
+        framed.append(text)
+        return frame_once(text)
+
+    monkeypatch.setattr(ws_module, "text_frame", counting)
+    async with websockets.connect(ws_url) as ws:
+        await ws.send('{"type": "ping", "t": 7}')
+        pong = await ws.recv()
+    assert '"pong"' in str(pong) and framed == [pong]
 
 
 async def test_a_socket_without_a_first_frame_is_closed(ws_url: str) -> None:
