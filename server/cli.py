@@ -82,6 +82,7 @@ def where_players_join(settings: Settings, host: str, port: int) -> str:
 
 def serve(settings: Settings, host: str, port: int) -> None:
     from server.app import create_app
+    from server.ws import HttpProtocol
 
     if host in ALL_INTERFACES and not settings.public_url and not settings.lan_address and not in_container():
         settings = replace(settings, lan_address=lan_address())
@@ -94,6 +95,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         create_app(settings),
         host=host,
         port=port,
+        http=HttpProtocol,
         ws="websockets-sansio",
         ws_per_message_deflate=False,
         ws_max_size=MAX_FRAME_BYTES,

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import logging
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import websockets
 from sqlalchemy.pool import StaticPool
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from persistence.db import Database
 from persistence.models import Base
@@ -116,6 +118,24 @@ async def test_under_uvicorn_frames_are_written_directly(
         await ws.send('{"type": "ping", "t": 7}')
         pong = await ws.recv()
     assert '"pong"' in str(pong) and framed == [pong]
+
+
+async def test_an_upgraded_socket_leaves_no_http_connection_behind_as_garbage(ws_url: str) -> None:
+    """uvicorn's HTTP protocol and its parser form a cycle that uvicorn breaks only when a connection
+    is lost; an upgraded one is never lost, so without `HttpProtocol` each socket left the pair for the
+    collector (and the process's freezes kept it)."""
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # keep what the collector finds, to look at it
+    try:
+        async with websockets.connect(ws_url) as ws:
+            await ws.send('{"type": "ping", "t": 1}')
+            await ws.recv()
+            gc.collect()
+            left = [o for o in gc.garbage if isinstance(o, HttpToolsProtocol)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
 
 
 async def test_a_socket_without_a_first_frame_is_closed(ws_url: str) -> None:
