@@ -115,8 +115,8 @@ def run_uvicorn(app: Any, **options: Any) -> None:
         async def startup(self, sockets: Any = None) -> None:
             await super().startup(sockets)
             # Serving now: uvicorn's INFO lines from here on are one per accepted socket, which a
-            # filter drops (`server/ws.py`), but only after the record is built: about 4% of a join's
-            # CPU. Its warnings and errors still show.
+            # filter drops (`server/ws.py`), but only after the record is built (server CPU per join
+            # at 10,000: 0.57 ms with them, 0.46 without). Its warnings and errors still show.
             logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
 
         async def shutdown(self, sockets: Any = None) -> None:
