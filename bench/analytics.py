@@ -88,7 +88,10 @@ def seed_rows(rng: random.Random) -> dict[str, list[dict[str, Any]]]:
         for n in range(1, QUIZZES + 1)
     ]
     tags = [{"quiz_id": n, "tag": f"tag{n % 7}", "position": 0} for n in range(1, QUIZZES + 1)]
-    games, seats, answers, events = [], [], [], []
+    games: list[dict[str, Any]] = []
+    seats: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for game_id in range(1, GAMES + 1):
         ended = NOW - timedelta(minutes=rng.randrange(60 * 24 * 60))
         games.append(

@@ -95,9 +95,11 @@ class Client:
                 if until_closed and self.closed:
                     return None
                 self._changed.clear()
-                waiter = asyncio.ensure_future(self._changed.wait())
+                waiter: asyncio.Future[Any] = asyncio.ensure_future(self._changed.wait())
                 closed = self.socket.closed if self.socket is not None else None
-                watch = [closed] if until_closed and closed is not None and not closed.done() else []
+                watch: list[asyncio.Future[Any]] = (
+                    [closed] if until_closed and closed is not None and not closed.done() else []
+                )
                 await asyncio.wait([waiter, *watch], return_when=asyncio.FIRST_COMPLETED)
                 waiter.cancel()
 
@@ -121,6 +123,11 @@ async def seat(client: Client, uri: str, first: Frame) -> Frame:
     client.token = welcome.get("resume_token", client.token)
     client.last_seq = max(client.last_seq, welcome.get("seq", 0))
     return welcome
+
+
+def resume_frame(client: Client) -> Callable[[], Frame]:
+    """The `resume` frame a player sends on coming back, as of its latest `seq` when it is sent."""
+    return lambda: {"type": "resume", "token": client.token, "last_seq": client.last_seq}
 
 
 async def come_back(
@@ -179,7 +186,8 @@ async def poll_lease(redis: Redis, prefix: str, pin: str, not_holder: str, deadl
     key = f"{prefix}:room:{{{pin}}}:lease"
     while time.perf_counter() < deadline:
         raw = await redis.get(key)
-        if raw is not None and not raw.decode().startswith(not_holder + "|"):
+        holder = raw.decode() if isinstance(raw, bytes) else raw
+        if holder is not None and not holder.startswith(not_holder + "|"):
             return time.perf_counter()
         await asyncio.sleep(0.005)
     return math.nan
@@ -300,7 +308,7 @@ async def failover_trial(args: argparse.Namespace, root: Path, cpu: int | None) 
             come_back(
                 p,
                 survivor_uris,
-                lambda p=p: {"type": "resume", "token": p.token, "last_seq": p.last_seq},
+                resume_frame(p),
                 deadline,
                 player_retries,
             )
@@ -376,7 +384,7 @@ async def restart_trial(args: argparse.Namespace, root: Path, cpu: int | None) -
                     come_back(
                         p,
                         [uri],
-                        lambda p=p: {"type": "resume", "token": p.token, "last_seq": p.last_seq},
+                        resume_frame(p),
                         deadline,
                         retries,
                     )

@@ -299,7 +299,7 @@ async def play_round(server: Server, fleet: Fleet, host: HostSeat, question: int
     reports: list[RoundReport] = await fleet.replies(deadline - time.perf_counter() + HOST_TIMEOUT_S)
     server_time_ms = min((r.server_time_ms for r in reports), default=math.nan)
     series = merge(reports)
-    figures = stats.round_figures(t0, series, server_time_ms)
+    figures: Figures = stats.round_figures(t0, series, server_time_ms)
     figures.update(node_figures(t0, t0_ms, series, server_time_ms, max(1, getattr(args, "nodes_now", 1))))
     figures["open_delay"] = server_time_ms - t0_ms
     figures["server_cpu_ms"] = (server.cpu_seconds() - server_cpu) * stats.MS

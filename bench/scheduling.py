@@ -106,12 +106,14 @@ async def open_sessions(
     host, host_token = await account(http, "host")
     names = [f"player{n}" for n in range(invitees)]
     for name in names:  # registered only: logins are throttled per address
-        body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
-        assert (await http.post("/auth/register", json=body)).status_code == 201
+        account_body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
+        assert (await http.post("/auth/register", json=account_body)).status_code == 201
     auth = {"Authorization": f"Bearer {host_token}"}
     quiz_id = (await http.post("/quizzes", json=QUIZ, headers=auth)).json()["id"]
     starts = moment(clock.now_ms()) + timedelta(minutes=1)
-    body = {"quiz_id": quiz_id, "starts_at": starts.strftime("%Y-%m-%dT%H:%M:%SZ"), "invitees": names}
+    body: dict[str, Any] = {
+        "quiz_id": quiz_id, "starts_at": starts.strftime("%Y-%m-%dT%H:%M:%SZ"), "invitees": names
+    }
     for _ in range(sessions):
         assert (await http.post("/games/scheduled", json=body, headers=auth)).status_code == 201
     opener = a.state.scheduler.jobs["open_scheduled_games"].work

@@ -92,7 +92,11 @@ async def receive(conn: Connection) -> Any:
     """The next object from the pipe without blocking the loop (callers bound the wait)."""
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[None] = loop.create_future()
-    loop.add_reader(conn.fileno(), lambda: ready.done() or ready.set_result(None))
+    def readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(conn.fileno(), readable)
     try:
         await ready
     finally:

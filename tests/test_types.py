@@ -1,5 +1,5 @@
-"""The type checker holds rooms/, server/ and persistence/ to zero errors, with untyped function bodies
-checked too (settings in pyproject.toml's [tool.mypy])."""
+"""The type checker holds rooms/, server/, persistence/ and bench/ to zero errors, with untyped function
+bodies checked too (settings in pyproject.toml's [tool.mypy])."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_mypy_finds_nothing_in_rooms_server_and_persistence() -> None:
+def test_mypy_finds_nothing_in_rooms_server_persistence_and_bench() -> None:
     cache = Path(tempfile.gettempdir()) / "quizarena-mypy-cache"
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--cache-dir", str(cache)],
