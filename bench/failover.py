@@ -36,6 +36,7 @@ import orjson
 from redis.asyncio import Redis
 
 from bench import loadgen, rest, servers, stats, wsclient
+from rooms.store.redis import RedisRoomStore
 
 WAIT_S = 60.0
 RETRY_S = 0.05  # how long a client waits before trying again after `unavailable` or a refused connect
@@ -183,11 +184,10 @@ async def command_until_taken(host: Client, command: str, deadline: float, retri
 
 async def poll_lease(redis: Redis, prefix: str, pin: str, not_holder: str, deadline: float) -> float:
     """When the room's lease names a node other than `not_holder` (polled every 5 ms)."""
-    key = f"{prefix}:room:{{{pin}}}:lease"
+    store = RedisRoomStore(redis, prefix)  # the nodes' own key layout and lease format
     while time.perf_counter() < deadline:
-        raw = await redis.get(key)
-        holder = raw.decode() if isinstance(raw, bytes) else raw
-        if holder is not None and not holder.startswith(not_holder + "|"):
+        holder = await store.lease_holder(pin)
+        if holder is not None and holder != not_holder:
             return time.perf_counter()
         await asyncio.sleep(0.005)
     return math.nan

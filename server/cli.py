@@ -19,9 +19,6 @@ from server.routes.qr import ALL_INTERFACES, in_container, is_loopback, lan_addr
 
 log = logging.getLogger("quizarena")
 
-# Protocol figures from DESIGN.md: sans-I/O websockets is the fastest uvicorn protocol; compression off.
-MAX_FRAME_BYTES = 64 * 1024
-
 
 async def migrate(settings: Settings) -> None:
     database = Database.from_url(settings.database_url)
@@ -82,7 +79,7 @@ def where_players_join(settings: Settings, host: str, port: int) -> str:
 
 def serve(settings: Settings, host: str, port: int) -> None:
     from server.app import create_app
-    from server.ws import HttpProtocol
+    from server.ws import UVICORN_SOCKETS
 
     if host in ALL_INTERFACES and not settings.public_url and not settings.lan_address and not in_container():
         settings = replace(settings, lan_address=lan_address())
@@ -95,10 +92,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         create_app(settings),
         host=host,
         port=port,
-        http=HttpProtocol,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=MAX_FRAME_BYTES,
+        **UVICORN_SOCKETS,
         ws_ping_interval=20.0,
         log_level="info",
         # The app applies FORWARDED_ALLOW_IPS itself; uvicorn's own proxy headers would trust

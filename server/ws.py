@@ -24,6 +24,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
+from rooms.core.protocol import MAX_FRAME_BYTES
 from rooms.edge.edge import Connection
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,16 @@ class HttpProtocol(HttpToolsProtocol):
     def handle_websocket_upgrade(self) -> None:
         super().handle_websocket_upgrade()
         self.parser = None  # type: ignore[assignment]  # what uvicorn's connection_lost does
+
+
+# How uvicorn serves sockets, for `quizarena serve` and the tests alike. From DESIGN.md: sans-I/O websockets
+# is the fastest uvicorn protocol, and per-message compression costs CPU and memory per connection.
+UVICORN_SOCKETS: dict[str, Any] = {
+    "http": HttpProtocol,
+    "ws": "websockets-sansio",
+    "ws_per_message_deflate": False,
+    "ws_max_size": MAX_FRAME_BYTES,
+}
 
 
 def origin_allowed(scope: Scope, allowed: tuple[str, ...]) -> bool:

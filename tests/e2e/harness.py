@@ -16,7 +16,7 @@ import uvicorn
 import websockets
 
 from rooms.core.clock import ManualClock
-from server.ws import HttpProtocol
+from server.ws import UVICORN_SOCKETS
 
 WAIT_S = 5.0  # every wait on the network has a timeout; none depends on the clock's speed
 
@@ -31,9 +31,8 @@ def free_port() -> int:
 async def serve(app: Any) -> AsyncIterator[str]:
     """Run `app` under uvicorn with the production WebSocket settings; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=HttpProtocol, ws="websockets-sansio",
-                            ws_max_size=64 * 1024, ws_per_message_deflate=False, log_level="warning",
-                            lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                            **UVICORN_SOCKETS)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:

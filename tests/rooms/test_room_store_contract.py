@@ -122,13 +122,13 @@ async def test_leases_of_many_rooms_are_renewed_and_read_together(backend: Backe
         state = new_state()
         state.pin = pin
         await store.create(state)
-    epochs = {PIN: await store.acquire_lease(PIN, "node-a", 60_000)}
-    epochs[pins[1]] = await store.acquire_lease(pins[1], "node-a", TTL_MS)
-    assert None not in epochs.values()
+    held = await store.acquire_lease(PIN, "node-a", 60_000)
+    lapsing = await store.acquire_lease(pins[1], "node-a", TTL_MS)
+    assert held is not None and lapsing is not None
     await lapse(backend)
     taken = await store.acquire_lease(pins[1], "node-b", TTL_MS)  # lapsed, so node-b took this one
     assert taken is not None
-    assert await store.renew_leases("node-a", epochs, TTL_MS) == {PIN}  # type: ignore[arg-type]
+    assert await store.renew_leases("node-a", {PIN: held, pins[1]: lapsing}, TTL_MS) == {PIN}
     assert await store.lease_holders(pins) == {PIN: "node-a", "234567": "node-b", "345678": None}
     assert await store.renew_leases("node-a", {}, TTL_MS) == set()
     assert await store.lease_holders([]) == {}
